@@ -1,0 +1,143 @@
+"""Who may do what: one declarative table, read by the code and by the tests.
+
+Each entry maps ``(resource, action)`` to the roles allowed and the *reach* each role
+has over objects:
+
+* ``JURISDICTION`` — objects whose jurisdiction lies in the user's subtree (Art. 4:
+  a city user reaches every district, a district user only its own);
+* ``OWN_UNITS`` — objects belonging to the user's own units (a unit's staff see only
+  their units' systems);
+* ``MAINTAINED`` — systems (and their cameras and sites) the user's unit maintains
+  (Art. 16).
+
+A role absent from an entry may not perform the action at all (403). An object outside
+the role's reach for ``READ`` does not exist for that user (404); inside read reach but
+outside the action's reach is 403.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Final
+
+
+class Role(enum.StrEnum):
+    CITY_ADMIN = "city_admin"
+    DISTRICT_ADMIN = "district_admin"
+    OFFICER = "officer"
+    CHIEF = "chief"
+    AUDITOR = "auditor"
+    UNIT_ADMIN = "unit_admin"
+    UNIT_OPERATOR = "unit_operator"
+    MAINTAINER = "maintainer"
+    OTHER_DEPT = "other_dept"
+
+    @property
+    def is_police(self) -> bool:
+        """Roles that belong to a police bureau and are scoped by jurisdiction."""
+        return self in POLICE_ROLES
+
+    @property
+    def is_unit_staff(self) -> bool:
+        return self in UNIT_ROLES
+
+
+POLICE_ROLES: Final = frozenset(
+    {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.OFFICER, Role.CHIEF, Role.AUDITOR}
+)
+UNIT_ROLES: Final = frozenset({Role.UNIT_ADMIN, Role.UNIT_OPERATOR, Role.MAINTAINER})
+
+
+class Resource(enum.StrEnum):
+    JURISDICTION = "jurisdiction"
+    UNIT = "unit"
+    SITE = "site"
+    SYSTEM = "system"
+    CAMERA = "camera"
+    FINDING = "finding"
+    COMPLIANCE = "compliance"
+    USER = "user"
+    REGISTRY_FILE = "registry_file"
+
+
+class Action(enum.StrEnum):
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    RUN = "run"
+    IMPORT = "import"
+    EXPORT = "export"
+
+
+class Reach(enum.StrEnum):
+    ALL = "all"
+    JURISDICTION = "jurisdiction"
+    OWN_UNITS = "own_units"
+    MAINTAINED = "maintained"
+
+
+J, OWN, MNT = Reach.JURISDICTION, Reach.OWN_UNITS, Reach.MAINTAINED
+R = Role
+
+_POLICE_READ = {
+    R.CITY_ADMIN: J,
+    R.DISTRICT_ADMIN: J,
+    R.OFFICER: J,
+    R.CHIEF: J,
+    R.AUDITOR: J,
+}
+_ADMINS = {R.CITY_ADMIN: J, R.DISTRICT_ADMIN: J}
+
+POLICY: Final[dict[tuple[Resource, Action], dict[Role, Reach]]] = {
+    # The tree itself is public knowledge inside the platform: every signed-in user.
+    (Resource.JURISDICTION, Action.READ): {role: Reach.ALL for role in Role},
+    (Resource.UNIT, Action.READ): {
+        **_POLICE_READ,
+        R.UNIT_ADMIN: OWN,
+        R.UNIT_OPERATOR: OWN,
+        R.MAINTAINER: OWN,
+    },
+    (Resource.UNIT, Action.CREATE): dict(_ADMINS),
+    (Resource.UNIT, Action.UPDATE): {**_ADMINS, R.UNIT_ADMIN: OWN},
+    (Resource.UNIT, Action.DELETE): dict(_ADMINS),
+    (Resource.SITE, Action.READ): {
+        **_POLICE_READ,
+        R.UNIT_ADMIN: OWN,
+        R.UNIT_OPERATOR: OWN,
+        R.MAINTAINER: MNT,
+    },
+    (Resource.SITE, Action.CREATE): {**_ADMINS, R.UNIT_ADMIN: OWN},
+    (Resource.SITE, Action.UPDATE): {**_ADMINS, R.UNIT_ADMIN: OWN},
+    (Resource.SITE, Action.DELETE): dict(_ADMINS),
+    (Resource.SYSTEM, Action.READ): {
+        **_POLICE_READ,
+        R.UNIT_ADMIN: OWN,
+        R.UNIT_OPERATOR: OWN,
+        R.MAINTAINER: MNT,
+    },
+    (Resource.SYSTEM, Action.CREATE): {**_ADMINS, R.UNIT_ADMIN: OWN},
+    (Resource.SYSTEM, Action.UPDATE): {**_ADMINS, R.UNIT_ADMIN: OWN},
+    (Resource.SYSTEM, Action.DELETE): dict(_ADMINS),
+    (Resource.CAMERA, Action.READ): {
+        **_POLICE_READ,
+        R.UNIT_ADMIN: OWN,
+        R.UNIT_OPERATOR: OWN,
+        R.MAINTAINER: MNT,
+    },
+    (Resource.CAMERA, Action.CREATE): {**_ADMINS, R.UNIT_ADMIN: OWN},
+    (Resource.CAMERA, Action.UPDATE): {**_ADMINS, R.UNIT_ADMIN: OWN, R.MAINTAINER: MNT},
+    (Resource.CAMERA, Action.DELETE): dict(_ADMINS),
+    (Resource.FINDING, Action.READ): {**_POLICE_READ, R.UNIT_ADMIN: OWN},
+    (Resource.COMPLIANCE, Action.RUN): dict(_ADMINS),
+    (Resource.USER, Action.READ): dict(_ADMINS),
+    (Resource.USER, Action.CREATE): dict(_ADMINS),
+    (Resource.USER, Action.UPDATE): dict(_ADMINS),
+    (Resource.REGISTRY_FILE, Action.IMPORT): dict(_ADMINS),
+    (Resource.REGISTRY_FILE, Action.EXPORT): {**_POLICE_READ, R.UNIT_ADMIN: OWN},
+}
+
+
+def reach_of(role: Role, resource: Resource, action: Action) -> Reach | None:
+    """The reach ``role`` has for ``action`` on ``resource``; None when not allowed at all."""
+    return POLICY.get((resource, action), {}).get(role)

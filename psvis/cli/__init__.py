@@ -1,0 +1,1 @@
+"""The ``psvis`` command line."""

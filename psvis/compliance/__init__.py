@@ -1,0 +1,1 @@
+"""The regulation's decisions (pure rules) and the findings they produce."""

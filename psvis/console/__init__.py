@@ -1,0 +1,1 @@
+"""Server-rendered console (zh-CN first, English on request)."""

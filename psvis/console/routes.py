@@ -1,0 +1,7 @@
+"""Console pages (placeholder until the console is built)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)

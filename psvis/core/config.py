@@ -1,0 +1,146 @@
+"""Strict, typed configuration.
+
+Sources, highest priority first: keyword arguments, ``PSVIS_*`` environment variables,
+the TOML file named by ``PSVIS_CONFIG`` (default ``./psvis.toml`` when it exists), the
+defaults below. An unknown key anywhere is an error, not silence (``extra="forbid"``).
+
+    >>> Settings(data_dir=Path("/tmp/x")).resolved_database_url()
+    'sqlite:////tmp/x/psvis.db'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from psvis.compliance.constants import MIN_RETENTION_DAYS
+
+DEFAULT_CONFIG_FILE = Path("psvis.toml")
+
+
+def _config_file() -> Path | None:
+    named = os.environ.get("PSVIS_CONFIG")
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise FileNotFoundError(f"PSVIS_CONFIG names {path}, which is not a file")
+        return path
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+class Settings(BaseSettings):
+    """Everything psvis reads from its environment. Each description is the documentation."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PSVIS_",
+        extra="forbid",
+        validate_default=True,
+        frozen=True,
+    )
+
+    data_dir: Path = Field(
+        default=Path("var"),
+        description="Directory holding the SQLite database, secret key files and recordings.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy URL of the database. Empty means SQLite at <data_dir>/psvis.db. "
+            "PostgreSQL: postgresql+psycopg://user@host:5432/dbname."
+        ),
+    )
+    host: str = Field(default="127.0.0.1", description="Address the HTTP server binds.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the HTTP server binds.")
+    jurisdiction_file: Path | None = Field(
+        default=None,
+        description=(
+            "Jurisdiction tree data file (TOML). Empty means the bundled Nanchang (360100) tree. "
+            "Another city needs only its own file."
+        ),
+    )
+    default_language: str = Field(
+        default="zh-CN", pattern=r"^(zh-CN|en)$", description="Console language by default."
+    )
+    session_hours: int = Field(
+        default=12, ge=1, le=24 * 30, description="Lifetime of a console session or API token."
+    )
+    lockout_threshold: int = Field(
+        default=5, ge=1, le=100, description="Failed logins in a row that lock an account."
+    )
+    lockout_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="How long a locked account stays locked."
+    )
+    default_retention_days: int = Field(
+        default=MIN_RETENTION_DAYS,
+        ge=MIN_RETENTION_DAYS,
+        description="Retention for new systems; never below 30 days (Art. 17(4)).",
+    )
+    camera_type_codes: tuple[str, ...] = Field(
+        default=("131", "132"),
+        description=(
+            "GB/T 28181 type codes (ID digits 11-13) accepted for a camera: 131 camera, "
+            "132 network camera (IPC). Add e.g. 111 (DVR channel) or 118 (NVR channel) "
+            "for recorder channels registered as cameras."
+        ),
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark console cookies Secure (set true behind HTTPS).",
+    )
+    demo_password: SecretStr | None = Field(
+        default=None,
+        description="Password for the demo accounts; empty means a random one printed at start.",
+    )
+
+    @field_validator("camera_type_codes")
+    @classmethod
+    def _three_digit_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for code in value:
+            if len(code) != 3 or not code.isdigit():
+                raise ValueError(f"camera type code {code!r} must be three digits")
+        if not value:
+            raise ValueError("at least one camera type code is required")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    def resolved_database_url(self) -> str:
+        """The database URL in force: the configured one, or SQLite inside the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir.resolve() / 'psvis.db'}"
+
+    def describe(self) -> dict[str, Any]:
+        """Settings for display, with secrets masked (never log a password)."""
+        shown = self.model_dump()
+        if self.demo_password is not None:
+            shown["demo_password"] = "********"
+        url = self.resolved_database_url()
+        if "@" in url and ":" in url.split("@", 1)[0].split("//", 1)[-1]:
+            scheme, rest = url.split("//", 1)
+            user = rest.split(":", 1)[0]
+            url = f"{scheme}//{user}:********@{rest.split('@', 1)[1]}"
+        shown["database_url"] = url
+        return shown

@@ -1,0 +1,10 @@
+"""Import every domain's tables so ``Base.metadata`` is complete (Alembic, tests)."""
+
+from __future__ import annotations
+
+from psvis.auth import models as auth_models
+from psvis.compliance import models as compliance_models
+from psvis.core.db import Base
+from psvis.registry import models as registry_models
+
+__all__ = ["Base", "auth_models", "compliance_models", "registry_models"]

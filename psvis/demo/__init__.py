@@ -1,0 +1,1 @@
+"""Synthetic Nanchang dataset and the `psvis demo` runner."""

@@ -1,0 +1,1 @@
+"""Who owns which cameras where: jurisdictions, units, sites, systems, cameras."""
