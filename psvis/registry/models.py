@@ -93,6 +93,9 @@ class Site(Timestamps, Base):
     __tablename__ = "site"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Caller-chosen reference (e.g. the bureau's survey number); import files use it to
+    #: point systems at sites. Unique when set.
+    ref: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(300), default="")
     lat: Mapped[float] = mapped_column(Float)
@@ -115,6 +118,8 @@ class System(Timestamps, Base):
     __tablename__ = "system"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Caller-chosen reference; import files use it to point cameras at systems.
+    ref: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     name: Mapped[str] = mapped_column(String(200))
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
     jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdiction.code"), index=True)

@@ -76,7 +76,11 @@ class UnitRead(ReadModel):
 # --- sites --------------------------------------------------------------------------------
 
 
+Ref = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+
+
 class SiteCreate(StrictModel):
+    ref: str | None = Ref
     name: str = Name
     address: str = Field(default="", max_length=300)
     lat: float = Lat
@@ -97,6 +101,7 @@ class SiteUpdate(StrictModel):
 
 class SiteRead(ReadModel):
     id: int
+    ref: str | None
     name: str
     address: str
     lat: float
@@ -115,6 +120,7 @@ class SystemFields(StrictModel):
     """Fields settable at creation; lifecycle facts included so existing systems can be
     registered as they are (the state's consistency is checked by the service)."""
 
+    ref: str | None = Ref
     name: str = Name
     site_id: int = Field(gt=0)
     builder_unit_id: int = Field(gt=0)
@@ -176,6 +182,7 @@ class SystemTransition(StrictModel):
 
 class SystemRead(ReadModel):
     id: int
+    ref: str | None
     name: str
     site_id: int
     jurisdiction_code: str

@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 00:07:12.174821
+Create Date: 2026-11-27 00:08:30.735781
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
 
 import psvis.core.types
 
@@ -197,6 +198,7 @@ def upgrade() -> None:
     op.create_table(
         "site",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ref", sa.String(length=64), nullable=True),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("address", sa.String(length=300), nullable=False),
         sa.Column("lat", sa.Float(), nullable=False),
@@ -243,6 +245,7 @@ def upgrade() -> None:
             ["responsible_unit_id"], ["unit.id"], name=op.f("fk_site_responsible_unit_id_unit")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_site")),
+        sa.UniqueConstraint("ref", name=op.f("uq_site_ref")),
     )
     with op.batch_alter_table("site", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_site_category"), ["category"], unique=False)
@@ -274,6 +277,7 @@ def upgrade() -> None:
     op.create_table(
         "system",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ref", sa.String(length=64), nullable=True),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("jurisdiction_code", sa.String(length=6), nullable=False),
@@ -383,6 +387,7 @@ def upgrade() -> None:
             ["user_unit_id"], ["unit.id"], name=op.f("fk_system_user_unit_id_unit")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_system")),
+        sa.UniqueConstraint("ref", name=op.f("uq_system_ref")),
     )
     with op.batch_alter_table("system", schema=None) as batch_op:
         batch_op.create_index(

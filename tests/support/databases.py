@@ -1,0 +1,77 @@
+"""Test databases: SQLite files and a private PostgreSQL schema, both migrated by Alembic.
+
+PostgreSQL is the server at 127.0.0.1:5432 (``PSVIS_TEST_PG_URL`` overrides). Each test
+session migrates into its own schema, so parallel runs never meet; each test starts from
+empty registry tables (truncated), the jurisdiction tree kept.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from psvis.cli.context import initialise
+from psvis.core.config import Settings
+from psvis.core.db import make_engine
+from psvis.core.models_registry import Base
+
+PG_URL = os.environ.get("PSVIS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+KEEP_TABLES = {"jurisdiction", "alembic_version"}
+
+
+def postgres_unreachable_reason() -> str | None:
+    """None when PostgreSQL answers; otherwise why not (shown as the skip reason)."""
+    try:
+        engine = make_engine(PG_URL)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means "not reachable here"
+        return f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}: {exc}"[:300]
+    return None
+
+
+def sqlite_template(directory: Path) -> Path:
+    """A migrated SQLite database with the jurisdiction tree, copied for each test."""
+    data_dir = directory / "template"
+    initialise(Settings(data_dir=data_dir))
+    return data_dir / "psvis.db"
+
+
+def fresh_sqlite(template: Path, data_dir: Path) -> str:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    target = data_dir / "psvis.db"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+class PostgresSchema:
+    """A private schema in the test database, migrated once per test session."""
+
+    def __init__(self) -> None:
+        self.schema = f"psvis_t_{uuid.uuid4().hex[:10]}"
+        self.url = f"{PG_URL}?options=-csearch_path%3D{self.schema}"
+        admin = make_engine(PG_URL)
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{self.schema}"'))
+        admin.dispose()
+        self.engine: Engine = make_engine(self.url)
+
+    def migrate(self, data_dir: Path) -> None:
+        initialise(Settings(data_dir=data_dir, database_url=self.url))
+
+    def truncate(self) -> None:
+        tables = [t.name for t in Base.metadata.sorted_tables if t.name not in KEEP_TABLES]
+        with self.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+    def drop(self) -> None:
+        self.engine.dispose()
+        admin = make_engine(PG_URL)
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+        admin.dispose()
