@@ -17,7 +17,7 @@ class TokenRequest(StrictModel):
 
 class TokenResponse(ReadModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_at: dt.datetime
 
 

@@ -54,9 +54,11 @@ def create_user(
         raise InvalidInput("username must be 1-64 letters, digits, '_' or '.'")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"user {username!r} already exists")
-    if role.is_police or role is Role.OTHER_DEPT:
-        if jurisdiction_code is None or session.get(Jurisdiction, jurisdiction_code) is None:
-            raise InvalidInput(f"role {role.value} needs an existing jurisdiction")
+    needs_jurisdiction = role.is_police or role is Role.OTHER_DEPT
+    if needs_jurisdiction and (
+        jurisdiction_code is None or session.get(Jurisdiction, jurisdiction_code) is None
+    ):
+        raise InvalidInput(f"role {role.value} needs an existing jurisdiction")
     if role.is_unit_staff:
         if not unit_ids:
             raise InvalidInput(f"role {role.value} needs at least one unit")
