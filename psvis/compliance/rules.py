@@ -9,7 +9,7 @@ check calls the *finding* rules over the whole registry and persists what fails.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -193,7 +193,7 @@ def operation_allowed(system: SystemFacts) -> Decision:
 def mandatory_site_covered(
     category: SiteCategory,
     systems: Sequence[SystemFacts],
-    camera_roles_by_system: dict[int, Iterable[CameraRole]],
+    camera_roles_by_system: Mapping[int, Iterable[CameraRole]],
 ) -> Decision:
     """Art. 8: a mandatory site needs an accepted, operating system with a camera at an
     entrance, passage or key spot. Breach punished under Art. 24."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from psvis.auth import scope
@@ -88,7 +88,7 @@ def run_check(session: Session) -> CheckSummary:
     ]
     resolved = len(to_resolve)
     if inserts:
-        session.execute(Finding.__table__.insert(), inserts)
+        session.execute(insert(Finding), inserts)
     if updates:
         session.execute(update(Finding), updates)
     for start in range(0, len(to_resolve), 500):

@@ -8,6 +8,7 @@ site's jurisdiction, kept equal by the service layer.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import (
     Boolean,
@@ -36,7 +37,7 @@ from psvis.registry.enums import (
 )
 
 
-def _enum(cls: type[object], name: str) -> Enum:
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
     # Stored as plain strings with a CHECK: portable across SQLite and PostgreSQL.
     return Enum(
         cls,

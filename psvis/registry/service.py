@@ -30,7 +30,7 @@ MAX_PAGE = 500
 
 
 def page(
-    session: Session, stmt: Select[tuple[M]], *, limit: int, offset: int
+    session: Session, stmt: Select[M], *, limit: int, offset: int
 ) -> tuple[list[M], int]:
     """One page of ``stmt`` and the total count of its rows."""
     if not 1 <= limit <= MAX_PAGE:
