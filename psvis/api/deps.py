@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from psvis.api.state import AppState
@@ -75,6 +75,10 @@ def current_principal(request: Request, session: DbSession) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+#: A path id: positive and within a 32-bit INTEGER column, so hostile ids are a clear 422
+#: rather than an overflow deep in a database driver.
+ObjectId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 def permission(resource: Resource, action: Action) -> dict[str, Any]:

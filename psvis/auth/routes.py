@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from psvis.api.deps import CurrentPrincipal, DbSession, State, permission, public
+from psvis.api.deps import CurrentPrincipal, DbSession, ObjectId, State, permission, public
 from psvis.auth import service, users
 from psvis.auth.policy import Action, Resource
 from psvis.auth.schemas import PrincipalRead, TokenRequest, TokenResponse, UserCreate, UserRead
+from psvis.core.errors import Unauthenticated
 from psvis.core.schemas import Page
 
 router = APIRouter()
@@ -21,13 +22,17 @@ router = APIRouter()
     **public("exchanges a username and password for a token; nothing to authenticate yet"),
 )
 def issue_token(session: DbSession, state: State, body: TokenRequest) -> TokenResponse:
-    user = service.authenticate(
-        session,
-        username=body.username,
-        password=body.password.get_secret_value(),
-        lockout_threshold=state.settings.lockout_threshold,
-        lockout_minutes=state.settings.lockout_minutes,
-    )
+    try:
+        user = service.authenticate(
+            session,
+            username=body.username,
+            password=body.password.get_secret_value(),
+            lockout_threshold=state.settings.lockout_threshold,
+            lockout_minutes=state.settings.lockout_minutes,
+        )
+    except Unauthenticated:
+        session.commit()  # the failed-attempt counter must outlive the error response
+        raise
     issued = service.issue_token(session, user=user, kind="api", hours=state.settings.session_hours)
     return TokenResponse(access_token=issued.token, expires_at=issued.expires_at)
 
@@ -76,5 +81,5 @@ def create_user(session: DbSession, principal: CurrentPrincipal, body: UserCreat
 
 
 @router.get("/users/{user_id}", response_model=UserRead, **permission(Resource.USER, Action.READ))
-def get_user(session: DbSession, principal: CurrentPrincipal, user_id: int) -> UserRead:
+def get_user(session: DbSession, principal: CurrentPrincipal, user_id: ObjectId) -> UserRead:
     return UserRead.model_validate(users.get_user(session, principal=principal, user_id=user_id))

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from psvis.api.deps import CurrentPrincipal, DbSession, permission
+from psvis.api.deps import CurrentPrincipal, DbSession, ObjectId, permission
 from psvis.auth.policy import Action, Resource
 from psvis.compliance import service
 from psvis.compliance.schemas import CheckSummaryRead, FindingRead
@@ -49,7 +49,9 @@ def list_findings(
     response_model=FindingRead,
     **permission(Resource.FINDING, Action.READ),
 )
-def get_finding(session: DbSession, principal: CurrentPrincipal, finding_id: int) -> FindingRead:
+def get_finding(
+    session: DbSession, principal: CurrentPrincipal, finding_id: ObjectId
+) -> FindingRead:
     finding = service.get_finding(session, principal=principal, finding_id=finding_id)
     return FindingRead.model_validate(finding)
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from psvis.api.deps import CurrentPrincipal, DbSession, State, permission
+from psvis.api.deps import CurrentPrincipal, DbSession, ObjectId, State, permission
 from psvis.auth.policy import Action, Resource
 from psvis.core.schemas import Page
 from psvis.registry import cameras, service, systems
@@ -83,7 +83,7 @@ def create_unit(session: DbSession, principal: CurrentPrincipal, body: UnitCreat
 
 
 @router.get("/units/{unit_id}", response_model=UnitRead, **permission(Resource.UNIT, Action.READ))
-def get_unit(session: DbSession, principal: CurrentPrincipal, unit_id: int) -> UnitRead:
+def get_unit(session: DbSession, principal: CurrentPrincipal, unit_id: ObjectId) -> UnitRead:
     return UnitRead.model_validate(service.get_unit(session, principal=principal, unit_id=unit_id))
 
 
@@ -91,7 +91,7 @@ def get_unit(session: DbSession, principal: CurrentPrincipal, unit_id: int) -> U
     "/units/{unit_id}", response_model=UnitRead, **permission(Resource.UNIT, Action.UPDATE)
 )
 def update_unit(
-    session: DbSession, principal: CurrentPrincipal, unit_id: int, body: UnitUpdate
+    session: DbSession, principal: CurrentPrincipal, unit_id: ObjectId, body: UnitUpdate
 ) -> UnitRead:
     unit = service.update_unit(session, principal=principal, unit_id=unit_id, data=body)
     return UnitRead.model_validate(unit)
@@ -102,7 +102,7 @@ def update_unit(
     status_code=status.HTTP_204_NO_CONTENT,
     **permission(Resource.UNIT, Action.DELETE),
 )
-def delete_unit(session: DbSession, principal: CurrentPrincipal, unit_id: int) -> Response:
+def delete_unit(session: DbSession, principal: CurrentPrincipal, unit_id: ObjectId) -> Response:
     service.delete_unit(session, principal=principal, unit_id=unit_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -116,7 +116,7 @@ def list_sites(
     principal: CurrentPrincipal,
     jurisdiction: Code = None,
     category: SiteCategory | None = None,
-    unit_id: Annotated[int | None, Query(ge=1)] = None,
+    unit_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
     q: Text = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -146,7 +146,7 @@ def create_site(session: DbSession, principal: CurrentPrincipal, body: SiteCreat
 
 
 @router.get("/sites/{site_id}", response_model=SiteRead, **permission(Resource.SITE, Action.READ))
-def get_site(session: DbSession, principal: CurrentPrincipal, site_id: int) -> SiteRead:
+def get_site(session: DbSession, principal: CurrentPrincipal, site_id: ObjectId) -> SiteRead:
     return SiteRead.model_validate(service.get_site(session, principal=principal, site_id=site_id))
 
 
@@ -154,7 +154,7 @@ def get_site(session: DbSession, principal: CurrentPrincipal, site_id: int) -> S
     "/sites/{site_id}", response_model=SiteRead, **permission(Resource.SITE, Action.UPDATE)
 )
 def update_site(
-    session: DbSession, principal: CurrentPrincipal, site_id: int, body: SiteUpdate
+    session: DbSession, principal: CurrentPrincipal, site_id: ObjectId, body: SiteUpdate
 ) -> SiteRead:
     site = service.update_site(session, principal=principal, site_id=site_id, data=body)
     return SiteRead.model_validate(site)
@@ -165,7 +165,7 @@ def update_site(
     status_code=status.HTTP_204_NO_CONTENT,
     **permission(Resource.SITE, Action.DELETE),
 )
-def delete_site(session: DbSession, principal: CurrentPrincipal, site_id: int) -> Response:
+def delete_site(session: DbSession, principal: CurrentPrincipal, site_id: ObjectId) -> Response:
     service.delete_site(session, principal=principal, site_id=site_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -179,7 +179,7 @@ def list_systems(
     principal: CurrentPrincipal,
     jurisdiction: Code = None,
     state: LifecycleState | None = None,
-    site_id: Annotated[int | None, Query(ge=1)] = None,
+    site_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
     q: Text = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -214,7 +214,7 @@ def create_system(
 @router.get(
     "/systems/{system_id}", response_model=SystemRead, **permission(Resource.SYSTEM, Action.READ)
 )
-def get_system(session: DbSession, principal: CurrentPrincipal, system_id: int) -> SystemRead:
+def get_system(session: DbSession, principal: CurrentPrincipal, system_id: ObjectId) -> SystemRead:
     system = systems.get_system(session, principal=principal, system_id=system_id)
     return SystemRead.model_validate(system)
 
@@ -225,7 +225,7 @@ def get_system(session: DbSession, principal: CurrentPrincipal, system_id: int) 
     **permission(Resource.SYSTEM, Action.UPDATE),
 )
 def update_system(
-    session: DbSession, principal: CurrentPrincipal, system_id: int, body: SystemUpdate
+    session: DbSession, principal: CurrentPrincipal, system_id: ObjectId, body: SystemUpdate
 ) -> SystemRead:
     system = systems.update_system(session, principal=principal, system_id=system_id, data=body)
     return SystemRead.model_validate(system)
@@ -237,7 +237,7 @@ def update_system(
     **permission(Resource.SYSTEM, Action.UPDATE),
 )
 def transition_system(
-    session: DbSession, principal: CurrentPrincipal, system_id: int, body: SystemTransition
+    session: DbSession, principal: CurrentPrincipal, system_id: ObjectId, body: SystemTransition
 ) -> SystemRead:
     system = systems.transition_system(session, principal=principal, system_id=system_id, data=body)
     return SystemRead.model_validate(system)
@@ -248,7 +248,7 @@ def transition_system(
     status_code=status.HTTP_204_NO_CONTENT,
     **permission(Resource.SYSTEM, Action.DELETE),
 )
-def delete_system(session: DbSession, principal: CurrentPrincipal, system_id: int) -> Response:
+def delete_system(session: DbSession, principal: CurrentPrincipal, system_id: ObjectId) -> Response:
     systems.delete_system(session, principal=principal, system_id=system_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -261,7 +261,7 @@ def list_cameras(
     session: DbSession,
     principal: CurrentPrincipal,
     jurisdiction: Code = None,
-    system_id: Annotated[int | None, Query(ge=1)] = None,
+    system_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
     role: CameraRole | None = None,
     q: Text = None,
     limit: Limit = 50,
@@ -303,7 +303,7 @@ def create_camera(
 @router.get(
     "/cameras/{camera_id}", response_model=CameraRead, **permission(Resource.CAMERA, Action.READ)
 )
-def get_camera(session: DbSession, principal: CurrentPrincipal, camera_id: int) -> CameraRead:
+def get_camera(session: DbSession, principal: CurrentPrincipal, camera_id: ObjectId) -> CameraRead:
     camera = cameras.get_camera(session, principal=principal, camera_id=camera_id)
     return CameraRead.model_validate(camera)
 
@@ -317,7 +317,7 @@ def update_camera(
     session: DbSession,
     principal: CurrentPrincipal,
     state: State,
-    camera_id: int,
+    camera_id: ObjectId,
     body: CameraUpdate,
 ) -> CameraRead:
     camera = cameras.update_camera(
@@ -331,6 +331,6 @@ def update_camera(
     status_code=status.HTTP_204_NO_CONTENT,
     **permission(Resource.CAMERA, Action.DELETE),
 )
-def delete_camera(session: DbSession, principal: CurrentPrincipal, camera_id: int) -> Response:
+def delete_camera(session: DbSession, principal: CurrentPrincipal, camera_id: ObjectId) -> Response:
     cameras.delete_camera(session, principal=principal, camera_id=camera_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
