@@ -27,7 +27,15 @@ from psvis.registry import cameras, systems
 from psvis.registry.enums import CameraRole
 from psvis.registry.schemas import CameraCreate, CameraRead, SystemRead, SystemUpdate
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+# Plain tracebacks without local variables: a rich traceback would print locals, and a
+# local can be a password.
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help=__doc__,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+)
 compliance_app = typer.Typer(no_args_is_help=True, help="The regulation's findings.")
 user_app = typer.Typer(no_args_is_help=True, help="Users and roles.")
 camera_app = typer.Typer(no_args_is_help=True, help="Cameras (前端设备).")
