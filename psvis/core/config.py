@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -25,6 +25,8 @@ from pydantic_settings import (
 from psvis.compliance.constants import MIN_RETENTION_DAYS
 
 DEFAULT_CONFIG_FILE = Path("psvis.toml")
+#: Variables read outside the settings model (the config file's own path).
+ENVIRONMENT_ONLY_VARIABLES = frozenset({"PSVIS_CONFIG"})
 
 
 def _config_file() -> Path | None:
@@ -110,6 +112,23 @@ class Settings(BaseSettings):
         if not value:
             raise ValueError("at least one camera type code is required")
         return value
+
+    @model_validator(mode="after")
+    def _no_unknown_environment_variables(self) -> Settings:
+        # Environment sources ignore variables they don't know; a typo such as PSVIS_PROT
+        # must fail as loudly as a typo in the TOML file does.
+        known = {f"PSVIS_{name.upper()}" for name in type(self).model_fields}
+        unknown = sorted(
+            key
+            for key in os.environ
+            if key.upper().startswith("PSVIS_")
+            and key.upper() not in known
+            and key.upper() not in ENVIRONMENT_ONLY_VARIABLES
+            and not key.upper().startswith("PSVIS_TEST_")
+        )
+        if unknown:
+            raise ValueError(f"unknown environment variables: {', '.join(unknown)}")
+        return self
 
     @classmethod
     def settings_customise_sources(

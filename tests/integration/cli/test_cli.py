@@ -19,13 +19,12 @@ from tests.support.factories import Registry
 def psvis(
     settings: Settings, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **os.environ,
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PSVIS_")}
+    environment |= {
         "PSVIS_DATA_DIR": str(settings.data_dir),
         "PSVIS_DATABASE_URL": settings.resolved_database_url(),
         **(env or {}),
     }
-    environment.pop("PSVIS_CONFIG", None)
     return subprocess.run(
         [sys.executable, "-m", "psvis.cli", *args],
         capture_output=True,
@@ -147,6 +146,12 @@ def test_bad_configuration_is_a_clear_error(settings: Settings, tmp_path: Path) 
     assert result.returncode == 2
     assert "prot" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_unknown_psvis_environment_variable_is_an_error(settings: Settings) -> None:
+    result = psvis(settings, "compliance", "check", env={"PSVIS_PROT": "8001"})
+    assert result.returncode == 2
+    assert "PSVIS_PROT" in result.stderr
 
 
 def test_stale_schema_refused(tmp_path: Path) -> None:
