@@ -1,0 +1,255 @@
+"""``psvis demo``: a ready-to-explore installation with synthetic Nanchang data.
+
+:func:`run_demo` initialises the data directory, seeds the registry when it is empty,
+gives every role a demo login (the same password for all, printed on the console),
+runs the compliance check and serves the API and console. Running it again keeps the
+data and resets the demo logins to this run's password, so the printed password always
+works.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TextIO
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from psvis.auth import service as auth_service
+from psvis.auth.models import User, UserUnit
+from psvis.auth.passwords import hash_password
+from psvis.auth.policy import Role
+from psvis.cli.context import initialise, open_context
+from psvis.compliance import service as compliance_service
+from psvis.compliance.models import Finding
+from psvis.core.config import Settings
+from psvis.core.errors import PsvisError
+from psvis.demo import names
+from psvis.demo.seed import SeedSummary, seed
+from psvis.registry.models import Jurisdiction, System, Unit
+
+CITY, DONGHU = "360100", "360102"
+#: Department of the other-department demo login (Art. 18: other departments follow
+#: their own laws).
+OTHER_DEPARTMENT = "市场监督管理局"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    """One demo account. ``unit`` names a seeded unit for unit roles."""
+
+    username: str
+    role: Role
+    display_name: str
+    jurisdiction: str | None = None
+    unit: str | None = None
+    work_id: str = ""
+    department: str = ""
+
+
+DEMO_LOGINS = (
+    DemoLogin("city_admin", Role.CITY_ADMIN, "市局系统管理员", CITY),
+    DemoLogin("donghu_admin", Role.DISTRICT_ADMIN, "东湖分局系统管理员", DONGHU),
+    DemoLogin("donghu_officer", Role.OFFICER, "东湖分局民警 李明", DONGHU, work_id="036102"),
+    DemoLogin("donghu_chief", Role.CHIEF, "东湖分局局长 王建国", DONGHU, work_id="036001"),
+    DemoLogin("city_chief", Role.CHIEF, "市局分管副局长 陈志强", CITY, work_id="030001"),
+    DemoLogin("auditor", Role.AUDITOR, "市局督察审计 周敏", CITY),
+    DemoLogin("unit_admin", Role.UNIT_ADMIN, "江西银行安保部主管", unit=names.DEMO_UNIT),
+    DemoLogin("unit_operator", Role.UNIT_OPERATOR, "江西银行监控值班员", unit=names.DEMO_UNIT),
+    DemoLogin("maintainer", Role.MAINTAINER, "赣安安防运维工程师", unit=names.DEMO_MAINTAINER),
+    DemoLogin(
+        "market_supervision",
+        Role.OTHER_DEPT,
+        "市场监管局执法人员",
+        CITY,
+        department=OTHER_DEPARTMENT,
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginRow:
+    username: str
+    role: Role
+    jurisdiction: str
+    scope: str
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    """What :func:`run_demo` did, for the banner and for tests."""
+
+    url: str
+    password: str
+    password_from_settings: bool
+    seeded: SeedSummary | None
+    logins: tuple[LoginRow, ...]
+    findings: tuple[tuple[str, str, int], ...]  # (article, rule, open count)
+
+
+def run_demo(settings: Settings, *, serve: bool = True, out: TextIO | None = None) -> DemoResult:
+    """Initialise, seed an empty registry, refresh the demo logins, run the compliance
+    check, print the banner, then serve on ``settings.host:settings.port`` unless
+    ``serve`` is false."""
+    initialise(settings)
+    from_settings = settings.demo_password is not None
+    password = (
+        settings.demo_password.get_secret_value()
+        if settings.demo_password is not None
+        else secrets.token_urlsafe(12)
+    )
+    with open_context(settings) as ctx, ctx.session() as session:
+        summary = None
+        if not session.scalar(select(func.count()).select_from(Unit)):
+            summary = seed(session, box=ctx.box)
+            session.flush()
+        logins = tuple(_refresh_login(session, login, password) for login in DEMO_LOGINS)
+        compliance_service.run_check(session)
+        findings = _open_findings(session)
+    result = DemoResult(
+        url=f"http://127.0.0.1:{settings.port}/",
+        password=password,
+        password_from_settings=from_settings,
+        seeded=summary,
+        logins=logins,
+        findings=findings,
+    )
+    print_banner(result, settings, out=out or sys.stdout)
+    if serve:
+        import uvicorn
+
+        from psvis.api.app import create_app
+
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return result
+
+
+def _demo_unit(session: Session, name: str, *, maintainer: bool) -> Unit:
+    """The named seeded unit; otherwise (data not from the seeder) the unit with the most
+    systems it uses or maintains, so the demo login still sees something."""
+    unit = session.scalar(select(Unit).where(Unit.name == name).order_by(Unit.id))
+    if unit is not None:
+        return unit
+    column = System.maintainer_unit_id if maintainer else System.user_unit_id
+    busiest = session.scalar(
+        select(column).group_by(column).order_by(func.count().desc(), column).limit(1)
+    )
+    unit = session.get(Unit, busiest) if busiest is not None else None
+    if unit is None:
+        raise PsvisError(f"the demo needs a unit for {name}; the registry has none")
+    return unit
+
+
+def _refresh_login(session: Session, login: DemoLogin, password: str) -> LoginRow:
+    """Create the demo user, or reset an existing one to its demo role and ``password``
+    (and unlock it), so the printed password always works."""
+    unit_ids: tuple[int, ...] = ()
+    jurisdiction = login.jurisdiction
+    scope = ""
+    if login.unit is not None:
+        unit = _demo_unit(session, login.unit, maintainer=login.role is Role.MAINTAINER)
+        unit_ids, jurisdiction, scope = (unit.id,), unit.jurisdiction_code, unit.name
+    elif login.department:
+        scope = login.department
+    user = session.scalar(select(User).where(User.username == login.username))
+    if user is None:
+        auth_service.create_user(
+            session,
+            username=login.username,
+            password=password,
+            role=login.role,
+            jurisdiction_code=jurisdiction,
+            unit_ids=unit_ids,
+            display_name=login.display_name,
+            work_id=login.work_id,
+            department=login.department,
+        )
+    else:
+        user.password_hash = hash_password(password)
+        user.role = login.role
+        user.jurisdiction_code = jurisdiction
+        user.display_name = login.display_name
+        user.work_id = login.work_id
+        user.department = login.department
+        user.active = True
+        user.failed_logins = 0
+        user.locked_until = None
+        session.execute(delete(UserUnit).where(UserUnit.user_id == user.id))
+        session.add_all(UserUnit(user_id=user.id, unit_id=u) for u in unit_ids)
+        session.flush()
+    place = session.get(Jurisdiction, jurisdiction) if jurisdiction else None
+    where = f"{jurisdiction} {place.name}" if place is not None else "-"
+    return LoginRow(login.username, login.role, where, scope)
+
+
+def _article_key(article: str) -> tuple[int, ...]:
+    """Art. 8(2) before Art. 8(10): sort by the numbers in the citation."""
+    return tuple(int(n) for n in re.findall(r"\d+", article))
+
+
+def _open_findings(session: Session) -> tuple[tuple[str, str, int], ...]:
+    rows = session.execute(
+        select(Finding.article, Finding.rule, func.count())
+        .where(Finding.status == "open")
+        .group_by(Finding.article, Finding.rule)
+    )
+    counted = [(str(a), str(r), int(n)) for a, r, n in rows]
+    return tuple(sorted(counted, key=lambda row: (_article_key(row[0]), row[1])))
+
+
+def _table(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
+    """Rows padded to aligned columns (East Asian wide characters count double)."""
+
+    def width(text: str) -> int:
+        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+    widths = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(row)]
+        lines.append((indent + "  ".join(cells)).rstrip())
+    return lines
+
+
+def print_banner(result: DemoResult, settings: Settings, *, out: TextIO) -> None:
+    """The console banner: where to go, who to sign in as, what the check found."""
+    rule = "=" * 78
+    lines = [
+        rule,
+        "  psvis demo — 南昌市公共安全视频图像信息系统（合成数据 / synthetic data）",
+        rule,
+        f"  Open:      {result.url}",
+        f"  API docs:  {result.url}api/v1/docs",
+        f"  Data:      {settings.data_dir.resolve()}  ({settings.describe()['database_url']})",
+    ]
+    if result.seeded is not None:
+        s = result.seeded
+        lines.append(
+            f"  Seeded:    {s.units} units, {s.sites} sites, {s.systems} systems, "
+            f"{s.cameras} cameras in {s.seconds:.1f} s"
+        )
+    else:
+        lines.append("  Seeded:    registry already had data; kept as it is")
+    origin = (
+        "from PSVIS_DEMO_PASSWORD"
+        if result.password_from_settings
+        else "generated for this run; set PSVIS_DEMO_PASSWORD to choose one"
+    )
+    lines += ["", f"  Demo logins (password {origin}):"]
+    header = ("username", "role", "jurisdiction", "unit / department", "password")
+    body = [
+        (row.username, row.role.value, row.jurisdiction, row.scope or "-", result.password)
+        for row in result.logins
+    ]
+    lines += _table([header, *body], indent="    ")
+    total = sum(n for _, _, n in result.findings)
+    lines += ["", f"  Open compliance findings: {total}"]
+    if result.findings:
+        lines += _table([(a, r, str(n)) for a, r, n in result.findings], indent="    ")
+    lines.append(rule)
+    out.write("\n".join(lines) + "\n")
+    out.flush()
