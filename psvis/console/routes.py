@@ -1,7 +1,41 @@
-"""Console pages (placeholder until the console is built)."""
+"""The console: server-rendered pages (zh-CN first, English on request) and their CSS.
+
+Mounted at "/" by the app factory; routes stay thin (parse, call the scoped services,
+render) and live in the modules included below.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import FileResponse
 
-router = APIRouter(include_in_schema=False)
+from psvis.console import auth_pages, equipment_pages, findings_pages, registry_pages
+from psvis.console import map as map_page
+from psvis.console.render import STATIC_DIR, ConsoleRoute
+from psvis.core.errors import NotFound
+
+router = APIRouter(include_in_schema=False, route_class=ConsoleRoute)
+
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+
+
+@router.get("/static/{name}")
+def static_file(name: str) -> FileResponse:
+    """The console's own CSS/JS: a flat directory, looked up by exact file name."""
+    files = {p.name: p for p in STATIC_DIR.iterdir() if p.is_file()}
+    path = files.get(name)
+    if path is None or path.suffix not in STATIC_TYPES:
+        raise NotFound(f"no static file {name!r}")
+    return FileResponse(
+        path,
+        media_type=STATIC_TYPES[path.suffix],
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+for _module in (auth_pages, findings_pages, registry_pages, equipment_pages, map_page):
+    router.include_router(_module.router)
