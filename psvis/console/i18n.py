@@ -7,10 +7,33 @@ test instead of showing a raw value.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 LANGUAGES: Final = ("zh-CN", "en")
 DEFAULT_LANGUAGE: Final = "zh-CN"
+
+_ARTICLE = re.compile(r"^Art\. (\d{1,2})(?:\((\d{1,2})\))?$")
+_DIGITS = "零一二三四五六七八九"
+
+
+def zh_number(n: int) -> str:
+    """1-99 in Chinese numerals (十, 十一, 二十五)."""
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
+    return head + (_DIGITS[ones] if ones or not head else "")
+
+
+def article_text(article: str, lang: str) -> str:
+    """An article citation in the UI language: "Art. 25(4)" → "第二十五条第（四）项"."""
+    found = _ARTICLE.match(article.strip())
+    if lang != "zh-CN" or found is None:
+        return article
+    text = f"第{zh_number(int(found.group(1)))}条"
+    if found.group(2):
+        text += f"第（{zh_number(int(found.group(2)))}）项"
+    return text
+
 
 _ART8 = {
     "1": ("国家机关和广播电台、电视台、报社等重要新闻单位", "State organs and major news media"),
@@ -43,23 +66,10 @@ _ART8 = {
     "10": ("住宅小区", "Residential communities"),
     "11": ("法律、法规规定的其他场所和区域", "Other places required by law"),
 }
-_ZH_NUM = {
-    "1": "一",
-    "2": "二",
-    "3": "三",
-    "4": "四",
-    "5": "五",
-    "6": "六",
-    "7": "七",
-    "8": "八",
-    "9": "九",
-    "10": "十",
-    "11": "十一",
-}
 
 _CATEGORIES: dict[str, dict[str, str]] = {
     f"category.art8_{n}": {
-        "zh-CN": f"第八条第（{_ZH_NUM[n]}）项 {zh}",
+        "zh-CN": f"{article_text(f'Art. 8({n})', 'zh-CN')} {zh}",
         "en": f"Art. 8({n}) {en}",
     }
     for n, (zh, en) in _ART8.items()

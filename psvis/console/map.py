@@ -26,7 +26,6 @@ FOV_MAX = 150
 FETCH_PAGE = 500
 #: Smallest drawn wedge radius (pixels): a 30 m range is invisible at district scale.
 MIN_WEDGE_PX = 22.0
-LABEL_ROOM = 170
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +77,9 @@ class Centre:
     y: float
     colour: str
     level: str
-
-    @property
-    def label_left(self) -> bool:
-        """Near the right edge the label goes left of the point, so it is not clipped."""
-        return self.x > mapsvg.WIDTH - LABEL_ROOM
+    name: str
+    size: int
+    label: mapsvg.LabelSpot
 
 
 def fetch_cameras(
@@ -129,11 +126,18 @@ def build_map(ctx: Ctx, filters: CameraFilter) -> dict[str, object]:
         wedge = mapsvg.wedge_path(x, y, cam.azimuth_deg, cam.fov_deg, radius) if with_fov else ""
         colour = colours.get(cam.jurisdiction_code, mapsvg.CITY_COLOUR)
         dots.append(Dot(cam.id, x, y, colour, cam.name, cam.gb_id, cam.role, wedge))
+    # The city first, so its label gets the best spot.
+    nodes = sorted(centre_nodes, key=lambda j: (j.level != "city", j.code))
+    placed = [(j, *proj.xy(j.lon, j.lat)) for j in nodes]
+    placed = [(j, x, y) for j, x, y in placed if proj.inside(x, y)]
+    sizes = [14 if j.level == "city" else 12 for j, _, _ in placed]
+    spots = mapsvg.place_labels(
+        [(x, y, ctx.jname(j.code), size) for (j, x, y), size in zip(placed, sizes, strict=True)]
+    )
     centres = [
-        Centre(j.code, *proj.xy(j.lon, j.lat), colour=colours[j.code], level=j.level)
-        for j in centre_nodes
+        Centre(j.code, x, y, colours[j.code], j.level, ctx.jname(j.code), size, spot)
+        for (j, x, y), size, spot in zip(placed, sizes, spots, strict=True)
     ]
-    centres = [c for c in centres if proj.inside(c.x, c.y)]
     unfiltered = CameraFilter(role=filters.role, system_id=filters.system_id)
     counts = {
         j.code: unfiltered.page(

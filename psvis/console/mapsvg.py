@@ -159,3 +159,56 @@ def scale_bar(proj: Projection, max_px: float = 160) -> tuple[float, str]:
             text = f"{candidate // 1000} km" if candidate >= 1000 else f"{candidate} m"
             return round(proj.metres_to_px(candidate), 1), text
     return round(proj.metres_to_px(10), 1), "10 m"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSpot:
+    x: float
+    y: float
+    anchor: str  # SVG text-anchor: "start" or "end"
+
+
+def text_width(text: str, size: float) -> float:
+    """Rough rendered width: CJK characters are square, Latin ones about half as wide."""
+    return sum(size if ord(ch) > 0x2E80 else size * 0.58 for ch in text)
+
+
+def place_labels(
+    items: list[tuple[float, float, str, float]], *, width: int = WIDTH, height: int = HEIGHT
+) -> list[LabelSpot]:
+    """Greedy placement of point labels (x, y, text, font size): try right, left, above,
+    below the point; keep the first spot inside the viewport that overlaps no earlier
+    label and no labelled point, else the one overlapping least."""
+    boxes: list[tuple[float, float, float, float]] = [
+        (x - 7, y - 7, x + 7, y + 7) for x, y, _, _ in items
+    ]
+    spots: list[LabelSpot] = []
+    for x, y, text, size in items:
+        w, h = text_width(text, size), size * 1.2
+        candidates = (
+            (x + 9, y + size * 0.35, "start", x + 9, y - h / 2),
+            (x - 9, y + size * 0.35, "end", x - 9 - w, y - h / 2),
+            (x - w / 2, y - 9, "start", x - w / 2, y - 9 - h),
+            (x - w / 2, y + 9 + size, "start", x - w / 2, y + 9),
+        )
+        best: tuple[float, LabelSpot, tuple[float, float, float, float]] | None = None
+        for tx, ty, anchor, bx, by in candidates:
+            box = (bx, by, bx + w, by + h)
+            outside = not (
+                box[0] >= 2 and box[2] <= width - 2 and box[1] >= 2 and box[3] <= height - 2
+            )
+            cost = sum(_overlap(box, other) for other in boxes) + (1e6 if outside else 0.0)
+            if best is None or cost < best[0]:
+                best = (cost, LabelSpot(round(tx, 1), round(ty, 1), anchor), box)
+            if cost == 0:
+                break
+        assert best is not None
+        spots.append(best[1])
+        boxes.append(best[2])
+    return spots
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    dx = min(a[2], b[2]) - max(a[0], b[0])
+    dy = min(a[3], b[3]) - max(a[1], b[1])
+    return dx * dy if dx > 0 and dy > 0 else 0.0

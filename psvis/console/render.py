@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from psvis.console.i18n import label, normalise_language, translate
+from psvis.console.i18n import article_text, label, normalise_language, translate
 from psvis.core.errors import PsvisError
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -110,6 +110,7 @@ def render_page(
         when=_format_time,
         url_with=partial(url_with, request),
         link=link,
+        art=partial(_art, lang),
         path=request.url.path,
         switch_url=f"{request.url.path}?{urlencode(switch_params)}",
         **context,
@@ -131,6 +132,10 @@ def render_page(
 
 def _t(lang: str, key: str, **values: object) -> str:
     return translate(key, lang, **values)
+
+
+def _art(lang: str, article: str) -> str:
+    return article_text(article, lang) if article else "—"
 
 
 def _label(lang: str, kind: str, value: object) -> str:

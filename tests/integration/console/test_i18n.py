@@ -10,7 +10,14 @@ import pytest
 
 from psvis.auth.policy import Role
 from psvis.compliance.rules import FINDING_RULES
-from psvis.console.i18n import CATALOG, LANGUAGES, label, normalise_language, translate
+from psvis.console.i18n import (
+    CATALOG,
+    LANGUAGES,
+    article_text,
+    label,
+    normalise_language,
+    translate,
+)
 from psvis.console.render import TEMPLATE_DIR
 from psvis.console.stats import ARTICLES
 from psvis.registry.enums import (
@@ -138,3 +145,18 @@ def test_keys_named_in_python_exist() -> None:
     found = {k for p in console.glob("*.py") for k in literal.findall(p.read_text("utf-8"))}
     assert {"nav.dashboard", "login.failed", "login.locked", "login.expired"} <= found
     assert not sorted(k for k in found if k not in CATALOG and not k.endswith(".html"))
+
+
+@pytest.mark.parametrize(
+    ("article", "zh"),
+    [
+        ("Art. 8", "第八条"),
+        ("Art. 8(10)", "第八条第（十）项"),
+        ("Art. 17(4)", "第十七条第（四）项"),
+        ("Art. 24", "第二十四条"),
+        ("Art. 25(3)", "第二十五条第（三）项"),
+    ],
+)
+def test_article_citations_in_chinese(article: str, zh: str) -> None:
+    assert article_text(article, "zh-CN") == zh
+    assert article_text(article, "en") == article
