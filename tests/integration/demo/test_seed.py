@@ -41,6 +41,7 @@ def _open_by_rule(db: Session) -> Counter[str]:
     return Counter({rule: int(n) for rule, n in rows})
 
 
+@pytest.mark.slow
 def test_seed_builds_a_valid_city_with_every_kind_of_breach(db: Session, box: SecretBox) -> None:
     summary = seed(db, box=box, today=TODAY)
     db.commit()
@@ -118,6 +119,7 @@ def _token_status(settings: Settings, logins: dict[str, tuple[str, str]]) -> dic
         }
 
 
+@pytest.mark.slow
 def test_run_demo_prints_a_working_login_for_every_role(
     settings: Settings,
     tmp_path: Path,
