@@ -63,6 +63,27 @@ def _decide(
     )
 
 
+_PASSED: dict[tuple[str, str], Decision] = {}
+
+
+def _passed(*, rule: str, article: str, article_zh: str, penalty_article: str = "") -> Decision:
+    """The shared passing decision of a rule. The compliance check calls each finding rule
+    for every subject in the city; building reasons and evidence only for failures keeps
+    a 100,000-camera check well inside its budget."""
+    key = (rule, article)
+    found = _PASSED.get(key)
+    if found is None:
+        found = _PASSED[key] = Decision(
+            ok=True,
+            rule=rule,
+            article=article,
+            article_zh=article_zh,
+            reason="",
+            penalty_article=penalty_article,
+        )
+    return found
+
+
 # --- facts -----------------------------------------------------------------------------
 
 
@@ -197,18 +218,23 @@ def mandatory_site_covered(
 ) -> Decision:
     """Art. 8: a mandatory site needs an accepted, operating system with a camera at an
     entrance, passage or key spot. Breach punished under Art. 24."""
+    rule = "art8_mandatory_site_uncovered"
+    article = (
+        f"Art. 8({category.value.removeprefix('art8_')})" if category.is_mandatory else "Art. 8"
+    )
+    if not category.is_mandatory:
+        return _passed(rule=rule, article=article, article_zh="第八条", penalty_article="Art. 24")
     operating = [s for s in systems if s.lawfully_operating]
     roles: set[CameraRole] = set()
     for system in operating:
         roles.update(camera_roles_by_system.get(system.id, ()))
     covering = sorted(r.value for r in roles if r in COVERING_ROLES)
-    ok = not category.is_mandatory or bool(covering)
+    if covering:
+        return _passed(rule=rule, article=article, article_zh="第八条", penalty_article="Art. 24")
     return _decide(
-        ok,
-        rule="art8_mandatory_site_uncovered",
-        article=f"Art. 8({category.value.removeprefix('art8_')})"
-        if category.is_mandatory
-        else "Art. 8",
+        False,
+        rule=rule,
+        article=article,
         article_zh="第八条",
         reason=(
             "mandatory site has no accepted, operating system with a camera at an entrance, "
@@ -239,8 +265,15 @@ def privacy_site_has_no_camera(category: SiteCategory, camera_gb_id: str) -> Dec
 
 def signage_present(system: SystemFacts) -> Decision:
     """Art. 10: an installed system carries visible signage. Breach: Art. 25(1)."""
+    if system.signage_present or not system.physically_present:
+        return _passed(
+            rule="art10_no_signage",
+            article="Art. 10",
+            article_zh="第十条",
+            penalty_article="Art. 25(1)",
+        )
     return _decide(
-        system.signage_present or not system.physically_present,
+        False,
         rule="art10_no_signage",
         article="Art. 10",
         article_zh="第十条",
@@ -252,9 +285,12 @@ def signage_present(system: SystemFacts) -> Decision:
 
 def used_only_after_acceptance(system: SystemFacts) -> Decision:
     """Art. 13: in use before passing acceptance (legacy systems are judged by filing)."""
-    ok = not system.in_operation or system.is_legacy or system.is_accepted
+    if not system.in_operation or system.is_legacy or system.is_accepted:
+        return _passed(
+            rule="art13_used_before_acceptance", article="Art. 13", article_zh="第十三条"
+        )
     return _decide(
-        ok,
+        False,
         rule="art13_used_before_acceptance",
         article="Art. 13",
         article_zh="第十三条",
@@ -271,10 +307,13 @@ def used_only_after_acceptance(system: SystemFacts) -> Decision:
 def legacy_system_filed(system: SystemFacts) -> Decision:
     """Art. 13 + 28: a system built before 2016-10-01 must be filed by 2016-12-30
     (90 days after entry into force; filing on day 90 is in time, day 91 is late)."""
-    if not system.is_legacy or system.state == LifecycleState.REMOVED:
-        ok = True
-    else:
-        ok = system.filing_date is not None and system.filing_date <= FILING_DEADLINE
+    if (
+        not system.is_legacy
+        or system.state == LifecycleState.REMOVED
+        or (system.filing_date is not None and system.filing_date <= FILING_DEADLINE)
+    ):
+        return _passed(rule="art13_legacy_not_filed", article="Art. 13", article_zh="第十三条")
+    ok = False
     days = (system.filing_date - IN_FORCE_DATE).days if system.filing_date else None
     return _decide(
         ok,
@@ -309,9 +348,16 @@ def removal_properly_notified(system: SystemFacts) -> Decision:
         removal_day = system.planned_removal_date
     else:
         removal_day = None
-    if removal_day is None:
-        ok, reason, gap = True, "no removal", None
-    elif notice is None:
+    if removal_day is None or (
+        notice is not None and (removal_day - notice).days >= REMOVAL_NOTICE_DAYS
+    ):
+        return _passed(
+            rule="art15_removal_notice",
+            article="Art. 15",
+            article_zh="第十五条",
+            penalty_article="Art. 25(3)",
+        )
+    if notice is None:
         ok, reason, gap = False, "system removed without written notice", None
     else:
         gap = (removal_day - notice).days
@@ -336,9 +382,15 @@ def observed_retention_sufficient(system: SystemFacts) -> Decision:
     """Art. 17(4) for what a unit's own recorder actually keeps (surveyed or inspected):
     psvis's own retention can never be set below 30 days, but a unit's DVR can."""
     observed = system.observed_retention_days
-    ok = observed is None or observed >= MIN_RETENTION_DAYS or not system.physically_present
+    if observed is None or observed >= MIN_RETENTION_DAYS or not system.physically_present:
+        return _passed(
+            rule="art17_4_retention_below_30",
+            article="Art. 17(4)",
+            article_zh="第十七条第（四）项",
+            penalty_article="Art. 25(4)",
+        )
     return _decide(
-        ok,
+        False,
         rule="art17_4_retention_below_30",
         article="Art. 17(4)",
         article_zh="第十七条第（四）项",

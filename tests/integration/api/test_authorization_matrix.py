@@ -244,23 +244,23 @@ def call(
             registry.session.commit()
         url = path.split("{")[0] + str(oid) + path.split("}")[1]
         if method == "get":
-            return client.get(url, headers=headers).status_code
+            return int(client.get(url, headers=headers).status_code)
         if method == "patch":
-            return client.patch(url, headers=headers, json={"name": "改名"}).status_code
+            return int(client.patch(url, headers=headers, json={"name": "改名"}).status_code)
         if method == "delete":
-            return client.delete(url, headers=headers).status_code
+            return int(client.delete(url, headers=headers).status_code)
         if url.endswith("/transition"):
-            body = {
+            transition = {
                 "target": "removal_notified",
                 "removal_notice_date": "2026-01-01",
                 "planned_removal_date": "2026-02-01",
             }
-            return client.post(url, headers=headers, json=body).status_code
+            return int(client.post(url, headers=headers, json=transition).status_code)
         raise AssertionError(f"no request recipe for {method} {path}")
     if method == "post" and action is Action.CREATE:
         body = create_body(resource, world, where)
         assert body is not None, path
-        return client.post(path, headers=headers, json=body).status_code
+        return int(client.post(path, headers=headers, json=body).status_code)
     return None
 
 

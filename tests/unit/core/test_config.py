@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from psvis.core.config import Settings
 
@@ -94,7 +94,7 @@ def test_every_field_is_described() -> None:
 def test_describe_masks_secrets() -> None:
     settings = Settings(
         database_url="postgresql+psycopg://psvis:hunter22@127.0.0.1:5432/psvis",
-        demo_password="open-sesame-123",  # type: ignore[arg-type]
+        demo_password=SecretStr("open-sesame-123"),
     )
     shown = str(settings.describe())
     assert "hunter22" not in shown and "open-sesame-123" not in shown
