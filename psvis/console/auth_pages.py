@@ -18,7 +18,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from psvis.api.deps import SESSION_COOKIE, DbSession, State
 from psvis.auth import service as auth_service
 from psvis.console.context import ConsoleCtx, current_viewer
-from psvis.console.render import ConsoleRoute, render_page, secure_cookies
+from psvis.console.render import render_page, secure_cookies
+from psvis.console.route import ConsoleRoute
 from psvis.core.errors import Unauthenticated
 
 router = APIRouter(route_class=ConsoleRoute)

@@ -91,10 +91,11 @@ class Ctx:
         if not self.viewer.may_read(resource):
             raise Forbidden(f"role {self.principal.role.value} may not read {resource.value}")
 
-    def render(self, template: str, **context: Any) -> HTMLResponse:
+    def render(self, template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
         return render_page(
             self.request,
             template,
+            status_code=status_code,
             viewer=self.viewer,
             jname=self.jname,
             scope_jurisdictions=self.scope_jurisdictions,

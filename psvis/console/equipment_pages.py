@@ -20,7 +20,7 @@ from psvis.console.params import (
     enum_or_none,
 )
 from psvis.console.refs import site_names, system_names, unit_names
-from psvis.console.render import ConsoleRoute
+from psvis.console.route import ConsoleRoute
 from psvis.registry import cameras, systems
 from psvis.registry.enums import CameraRole, LifecycleState
 

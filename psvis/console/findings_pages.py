@@ -11,7 +11,7 @@ from psvis.compliance.rules import FINDING_RULES
 from psvis.console.context import ConsoleCtx, Ctx
 from psvis.console.params import DEFAULT_LIMIT, Choice, Limit, Offset, Pager, code_or_none
 from psvis.console.refs import camera_names, site_names, system_names, unit_names
-from psvis.console.render import ConsoleRoute
+from psvis.console.route import ConsoleRoute
 from psvis.console.stats import ARTICLES, overview
 from psvis.core.errors import InvalidInput
 

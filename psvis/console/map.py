@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
@@ -12,7 +13,7 @@ from psvis.auth.principal import Principal
 from psvis.console import mapsvg
 from psvis.console.context import ConsoleCtx, Ctx
 from psvis.console.params import Choice, code_or_none, enum_or_none
-from psvis.console.render import ConsoleRoute
+from psvis.console.route import ConsoleRoute
 from psvis.registry import cameras
 from psvis.registry.enums import CameraRole
 from psvis.registry.models import Camera, Jurisdiction
@@ -106,7 +107,7 @@ def district_colours(tree: list[Jurisdiction]) -> dict[str, str]:
     return colours
 
 
-def build_map(ctx: Ctx, filters: CameraFilter) -> dict[str, object]:
+def build_map(ctx: Ctx, filters: CameraFilter) -> dict[str, Any]:
     """Everything map.html draws: projected dots, centres, grid, legend counts."""
     shown, total = fetch_cameras(ctx.session, ctx.principal, filters, cap=MAP_CAP)
     tree = ctx.jurisdictions

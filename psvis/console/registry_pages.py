@@ -17,7 +17,7 @@ from psvis.console.params import (
     enum_or_none,
 )
 from psvis.console.refs import unit_names
-from psvis.console.render import ConsoleRoute
+from psvis.console.route import ConsoleRoute
 from psvis.registry import service, systems
 from psvis.registry.enums import SiteCategory, UnitKind
 

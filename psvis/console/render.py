@@ -1,27 +1,18 @@
-"""Rendering: the Jinja environment, the page language, and HTML error pages.
-
-Every console route is a :class:`ConsoleRoute`, so a service error (404 outside scope,
-403, 422), a malformed query string or a missing session becomes an HTML page or a
-redirect to the sign-in form instead of the API's JSON.
-"""
+"""Rendering: the Jinja environment, the page language, links and cookies."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Coroutine
 from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.routing import APIRoute
+from fastapi import Request
+from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from psvis.console.i18n import article_text, label, normalise_language, translate
-from psvis.core.errors import PsvisError
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -140,42 +131,3 @@ def _art(lang: str, article: str) -> str:
 
 def _label(lang: str, kind: str, value: object) -> str:
     return label(kind, value, lang)
-
-
-def error_page(request: Request, status_code: int, message: str = "") -> HTMLResponse:
-    code = status_code if status_code in (400, 403, 404, 409, 422) else 400
-    return render_page(
-        request,
-        "error.html",
-        status_code=status_code,
-        code=code,
-        message=message,
-        viewer=None,
-    )
-
-
-def login_redirect(request: Request) -> RedirectResponse:
-    target = request.url.path
-    if request.url.query:
-        target += "?" + request.url.query
-    query = urlencode({"next": target}) if target != "/" else ""
-    return RedirectResponse(f"/login?{query}" if query else "/login", status_code=303)
-
-
-class ConsoleRoute(APIRoute):
-    """An APIRoute whose failures are HTML pages (or the sign-in redirect)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        original = super().get_route_handler()
-
-        async def handler(request: Request) -> Response:
-            try:
-                return await original(request)
-            except LoginRequired:
-                return login_redirect(request)
-            except RequestValidationError:
-                return error_page(request, 400)
-            except PsvisError as exc:
-                return error_page(request, exc.status_code, exc.message)
-
-        return handler

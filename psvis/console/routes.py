@@ -11,7 +11,8 @@ from fastapi.responses import FileResponse
 
 from psvis.console import auth_pages, equipment_pages, findings_pages, registry_pages
 from psvis.console import map as map_page
-from psvis.console.render import STATIC_DIR, ConsoleRoute
+from psvis.console.render import STATIC_DIR
+from psvis.console.route import ConsoleRoute
 from psvis.core.errors import NotFound
 
 router = APIRouter(include_in_schema=False, route_class=ConsoleRoute)

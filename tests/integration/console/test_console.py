@@ -233,6 +233,7 @@ def test_district_user_sees_only_their_district(client: TestClient, registry: Re
     assert "不在您的管辖范围内" in hidden.text
     assert other.gb_id not in hidden.text
     assert hidden.headers["content-type"].startswith("text/html")
+    assert '<nav class="nav">' in hidden.text  # still signed in: the navigation stays
 
     drawn = client.get("/map")
     assert drawn.status_code == 200
