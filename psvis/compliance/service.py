@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from psvis.auth import scope
@@ -130,7 +130,13 @@ def list_findings(
     if rule:
         stmt = stmt.where(Finding.rule == rule)
     if article:
-        stmt = stmt.where(Finding.article.startswith(article))
+        # "Art. 8" matches Art. 8 and Art. 8(4), never Art. 80.
+        stmt = stmt.where(
+            or_(
+                Finding.article == article,
+                Finding.article.startswith(f"{article}(", autoescape=True),
+            )
+        )
     if jurisdiction_code:
         stmt = stmt.where(Finding.jurisdiction_code == jurisdiction_code)
     if subject_type:

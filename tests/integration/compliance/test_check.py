@@ -165,3 +165,7 @@ def test_findings_api_is_scoped(client: TestClient, registry: Registry) -> None:
     assert client.get("/api/v1/findings", headers=bearer(client, "awayop")).status_code == 403
     filtered = client.get("/api/v1/findings", headers=admin, params={"article": "Art. 8"}).json()
     assert filtered["total"] == 1
+    assert (
+        client.get("/api/v1/findings", headers=admin, params={"article": "Art. "}).json()["total"]
+        == 0
+    )
