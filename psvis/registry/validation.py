@@ -109,6 +109,12 @@ def stream_url(url: str) -> list[Problem]:
         return [Problem("stream_url", "control characters are not allowed")]
     if parts.scheme != "file" and not parts.hostname:
         return [Problem("stream_url", "a network stream URL needs a host")]
+    try:
+        parts.port  # noqa: B018 - parsing the port is the check
+    except ValueError:
+        # Not the parser's message: it quotes the text, which may be a password
+        # ("rtsp://user:secret/..." without "@").
+        return [Problem("stream_url", "the port must be a number from 0 to 65535")]
     return []
 
 
