@@ -29,9 +29,7 @@ M = TypeVar("M", bound=Base)
 MAX_PAGE = 500
 
 
-def page(
-    session: Session, stmt: Select[M], *, limit: int, offset: int
-) -> tuple[list[M], int]:
+def page(session: Session, stmt: Select[M], *, limit: int, offset: int) -> tuple[list[M], int]:
     """One page of ``stmt`` and the total count of its rows."""
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
