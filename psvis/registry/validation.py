@@ -118,18 +118,30 @@ def stream_url(url: str) -> list[Problem]:
     return []
 
 
+class MalformedUrl(InvalidInput, ValueError):
+    """A stream URL the parser rejects. The message never repeats the URL: it may hold a
+    password."""
+
+
 def split_credentials(url: str) -> tuple[str, str, str]:
     """Take ``user:password@`` out of a stream URL so the password is stored encrypted,
     not in a plain column (and never shown). Returns (clean_url, username, password)."""
     if not url:
         return url, "", ""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise MalformedUrl(
+            "stream_url is not a valid URL (check host and port)",
+            details={"problems": [{"field": "stream_url", "message": "not a valid URL"}]},
+        ) from exc
     if parts.username is None and parts.password is None:
         return url, "", ""
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
-    netloc = host + (f":{parts.port}" if parts.port else "")
+    netloc = host + (f":{port}" if port else "")
     clean = parts._replace(netloc=netloc).geturl()
     return clean, parts.username or "", parts.password or ""
 

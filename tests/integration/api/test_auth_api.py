@@ -17,12 +17,15 @@ def test_password_stored_as_argon2id_and_token_as_hash(
     registry.user(role=Role.OFFICER, jurisdiction="360102", username="li")
     registry.session.commit()
     stored = registry.session.scalar(select(User.password_hash).where(User.username == "li"))
-    assert stored is not None and stored.startswith("$argon2id$")
+    assert stored is not None
+    assert stored.startswith("$argon2id$")
     headers = bearer(client, "li")
     token = headers["Authorization"].split()[1]
     registry.session.expire_all()
     hashes = list(registry.session.scalars(select(AuthToken.token_hash)))
-    assert token not in hashes and len(hashes) == 1 and len(hashes[0]) == 64
+    assert token not in hashes
+    assert len(hashes) == 1
+    assert len(hashes[0]) == 64
 
 
 def test_me_and_logout_revokes(client: TestClient, registry: Registry) -> None:
@@ -30,9 +33,9 @@ def test_me_and_logout_revokes(client: TestClient, registry: Registry) -> None:
     registry.session.commit()
     headers = bearer(client, "chief")
     me = client.get("/api/v1/auth/me", headers=headers).json()
-    assert (
-        me["role"] == "chief" and me["covered_codes"] == ["360102"] and me["work_id"] == "360102001"
-    )
+    assert me["role"] == "chief"
+    assert me["covered_codes"] == ["360102"]
+    assert me["work_id"] == "360102001"
     assert "password" not in str(me)
     assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401

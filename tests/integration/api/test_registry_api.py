@@ -10,7 +10,7 @@ from psvis.auth.policy import Role
 from psvis.registry.codes import make_gb_id
 from psvis.registry.enums import SiteCategory
 from psvis.registry.models import Camera, System
-from tests.support.factories import PASSWORD, Registry, credit_code
+from tests.support.factories import Registry, credit_code
 from tests.support.http import bearer
 
 
@@ -80,11 +80,9 @@ def test_schema_itself_refuses_retention_below_30(registry: Registry) -> None:
     from sqlalchemy import update
     from sqlalchemy.exc import IntegrityError
 
+    statement = update(System).where(System.id == system.id).values(retention_days=29)
     with pytest.raises(IntegrityError):
-        registry.session.execute(
-            update(System).where(System.id == system.id).values(retention_days=29)
-        )
-        registry.session.flush()
+        registry.session.execute(statement)
     registry.session.rollback()
 
 
@@ -102,13 +100,15 @@ def test_camera_credentials_encrypted_and_never_returned(
     assert data["stream_url"] == "rtsp://127.0.0.1:554/ch1"
     assert data["username"] == "admin"
     assert data["has_password"] is True
-    assert "password" not in data and "password_encrypted" not in data
+    assert "password" not in data
+    assert "password_encrypted" not in data
     for url in (f"/api/v1/cameras/{data['id']}", "/api/v1/cameras"):
         assert "Hik12345!" not in client.get(url, headers=admin).text
     stored = registry.session.scalar(
         select(Camera.password_encrypted).where(Camera.id == data["id"])
     )
-    assert stored and "Hik12345!" not in stored
+    assert stored
+    assert "Hik12345!" not in stored
     assert registry.box.decrypt(stored) == "Hik12345!"
 
 
@@ -124,6 +124,7 @@ def test_camera_credentials_encrypted_and_never_returned(
         ({"role": "roof"}, "role"),
         ({"stream_url": "javascript:alert(1)"}, "scheme"),
         ({"stream_url": "rtsp://"}, "host"),
+        ({"stream_url": "rtsp://a:pw@host:abc/x"}, "not a valid URL"),
         ({"unexpected": 1}, "unexpected"),
         ({"name": "x" * 201}, "name"),
     ],
@@ -279,7 +280,8 @@ def test_pagination_totals(client: TestClient, registry: Registry, admin: dict[s
         "/api/v1/units", headers=admin, params={"limit": 3, "jurisdiction": "360111"}
     )
     body = first.json()
-    assert body["total"] == 7 and len(body["items"]) == 3
+    assert body["total"] == 7
+    assert len(body["items"]) == 3
     last = client.get(
         "/api/v1/units", headers=admin, params={"limit": 3, "offset": 6, "jurisdiction": "360111"}
     ).json()

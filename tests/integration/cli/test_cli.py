@@ -44,7 +44,8 @@ def test_compliance_check_json(settings: Settings, registry: Registry) -> None:
     result = psvis(settings, "compliance", "check", "--json")
     assert result.returncode == 0, result.stderr
     findings = json.loads(result.stdout)
-    assert isinstance(findings, list) and len(findings) == 1
+    assert isinstance(findings, list)
+    assert len(findings) == 1
     finding = findings[0]
     for key in ("article", "rule", "subject_type", "subject_id", "status"):
         assert key in finding
@@ -78,12 +79,13 @@ def test_camera_at_toilet_refused_citing_art9(settings: Settings, registry: Regi
         "entrance",
     )
     assert result.returncode == 2
-    assert "Art. 9" in result.stderr and "第九条" in result.stderr
+    assert "Art. 9" in result.stderr
+    assert "第九条" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_camera_add_keeps_password_out_of_output(settings: Settings, registry: Registry) -> None:
-    unit, _site, system, _camera = registry.covered_site()
+    _unit, _site, system, _camera = registry.covered_site()
     registry.session.commit()
     gb_id = make_gb_id(division="360102", type_code="131", serial=78)
     result = psvis(
@@ -116,7 +118,8 @@ def test_retention_29_refused_citing_art17_4(settings: Settings, registry: Regis
     registry.session.commit()
     refused = psvis(settings, "system", "set-retention", str(system.id), "29")
     assert refused.returncode == 2
-    assert "Art. 17(4)" in refused.stderr and "第十七条第（四）项" in refused.stderr
+    assert "Art. 17(4)" in refused.stderr
+    assert "第十七条第（四）项" in refused.stderr
     ok = psvis(settings, "system", "set-retention", str(system.id), "30")
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["retention_days"] == 30

@@ -105,11 +105,14 @@ def test_each_rule_found_exactly_where_broken(registry: Registry) -> None:
     keys = open_keys(registry)
     assert keys == {(rule, kind, oid) for rule, (kind, oid) in expected.items()}
     assert {k[0] for k in keys} == set(FINDING_RULES)
-    assert summary.opened == len(expected) and summary.open_total == len(expected)
+    assert summary.opened == len(expected)
+    assert summary.open_total == len(expected)
     art9 = registry.session.scalar(
         select(Finding).where(Finding.rule == "art9_privacy_site_camera")
     )
-    assert art9 is not None and art9.article == "Art. 9" and art9.article_zh == "第九条"
+    assert art9 is not None
+    assert art9.article == "Art. 9"
+    assert art9.article_zh == "第九条"
     assert art9.jurisdiction_code == "360102"
 
 
@@ -120,7 +123,9 @@ def test_check_is_idempotent_and_resolves_and_reopens(registry: Registry) -> Non
     first = {f.id: f.first_seen for f in registry.session.scalars(select(Finding))}
     again = service.run_check(registry.session)
     registry.session.commit()
-    assert again.opened == 0 and again.resolved == 0 and again.still_open == len(expected)
+    assert again.opened == 0
+    assert again.resolved == 0
+    assert again.still_open == len(expected)
     registry.session.expire_all()
     assert {f.id: f.first_seen for f in registry.session.scalars(select(Finding))} == first
     # fix the signage: the finding resolves
@@ -132,7 +137,9 @@ def test_check_is_idempotent_and_resolves_and_reopens(registry: Registry) -> Non
     registry.session.commit()
     assert fixed.resolved == 1
     row = registry.session.scalar(select(Finding).where(Finding.rule == "art10_no_signage"))
-    assert row is not None and row.status == "resolved" and row.resolved_at is not None
+    assert row is not None
+    assert row.status == "resolved"
+    assert row.resolved_at is not None
     # break it again: the same finding reopens, no duplicate row
     registry.session.execute(
         update(System).where(System.id == system_id).values(signage_present=False)
@@ -142,7 +149,9 @@ def test_check_is_idempotent_and_resolves_and_reopens(registry: Registry) -> Non
     assert reopened.reopened == 1
     registry.session.expire_all()
     rows = list(registry.session.scalars(select(Finding).where(Finding.rule == "art10_no_signage")))
-    assert len(rows) == 1 and rows[0].status == "open" and rows[0].resolved_at is None
+    assert len(rows) == 1
+    assert rows[0].status == "open"
+    assert rows[0].resolved_at is None
 
 
 def test_findings_api_is_scoped(client: TestClient, registry: Registry) -> None:

@@ -117,9 +117,7 @@ def test_planned_removal_too_soon_is_a_finding_before_it_happens() -> None:
         planned_removal_date=D(2025, 3, 3),
     )
     assert not rules.removal_properly_notified(notified).ok
-    assert rules.removal_properly_notified(
-        replace(notified, planned_removal_date=D(2025, 3, 4))
-    ).ok
+    assert rules.removal_properly_notified(replace(notified, planned_removal_date=D(2025, 3, 4))).ok
 
 
 def test_system_in_service_has_no_removal_finding() -> None:
@@ -189,7 +187,9 @@ def test_signage_required_once_installed_not_while_planned() -> None:
     assert not rules.signage_present(facts(signage_present=False)).ok
     planned = facts(state=LifecycleState.PLANNED, in_operation=False, signage_present=False)
     assert rules.signage_present(planned).ok
-    pending = facts(state=LifecycleState.ACCEPTANCE_PENDING, in_operation=False, signage_present=False)
+    pending = facts(
+        state=LifecycleState.ACCEPTANCE_PENDING, in_operation=False, signage_present=False
+    )
     assert not rules.signage_present(pending).ok
 
 

@@ -73,7 +73,7 @@ def test_malformed_toml_and_missing_file(tmp_path: Path, monkeypatch: pytest.Mon
     config = tmp_path / "broken.toml"
     config.write_text("port = = 1", "utf-8")
     monkeypatch.setenv("PSVIS_CONFIG", str(config))
-    with pytest.raises(Exception, match="(?i)toml|expected|invalid"):
+    with pytest.raises(Exception, match=r"(?i)toml|expected|invalid"):
         Settings()
     monkeypatch.setenv("PSVIS_CONFIG", str(tmp_path / "nope.toml"))
     with pytest.raises(FileNotFoundError):
@@ -97,5 +97,6 @@ def test_describe_masks_secrets() -> None:
         demo_password=SecretStr("open-sesame-123"),
     )
     shown = str(settings.describe())
-    assert "hunter22" not in shown and "open-sesame-123" not in shown
+    assert "hunter22" not in shown
+    assert "open-sesame-123" not in shown
     assert "psvis:********@127.0.0.1" in shown

@@ -40,7 +40,12 @@ def test_check_character_matches_independent_computation_for_many_bodies() -> No
 
     rng = random.Random(32100)
     for _ in range(2000):
-        body = "9" + rng.choice("123") + "360102" + "".join(rng.choice(CREDIT_ALPHABET) for _ in range(9))
+        body = (
+            "9"
+            + rng.choice("123")
+            + "360102"
+            + "".join(rng.choice(CREDIT_ALPHABET) for _ in range(9))
+        )
         assert credit_check_character(body) == independent_check(body)
 
 
@@ -68,7 +73,8 @@ def test_every_wrong_check_character_is_caught() -> None:
 )
 def test_malformed_credit_codes(code: str, message: str) -> None:
     problems = credit_code_problems(code)
-    assert problems and message in problems[0]
+    assert problems
+    assert message in problems[0]
 
 
 def test_registering_authority_and_division_digits_checked() -> None:
@@ -103,9 +109,12 @@ def test_gb_id_valid_camera_types() -> None:
 )
 def test_gb_id_problems(gb_id: str, message: str) -> None:
     problems = gb_id_problems(gb_id, jurisdiction_codes=NANCHANG)
-    assert problems and message in " ".join(problems)
+    assert problems
+    assert message in " ".join(problems)
 
 
 def test_gb_id_type_list_is_configurable() -> None:
     nvr_channel = "36010200001180000001"
-    assert gb_id_problems(nvr_channel, jurisdiction_codes=NANCHANG, camera_type_codes=("118",)) == []
+    assert (
+        gb_id_problems(nvr_channel, jurisdiction_codes=NANCHANG, camera_type_codes=("118",)) == []
+    )
