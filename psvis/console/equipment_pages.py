@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from psvis.api.deps import ObjectId
 from psvis.console.context import ConsoleCtx
 from psvis.console.params import (
     DEFAULT_LIMIT,
@@ -18,6 +19,7 @@ from psvis.console.params import (
     Text,
     code_or_none,
     enum_or_none,
+    id_or_none,
 )
 from psvis.console.refs import site_names, system_names, unit_names
 from psvis.console.route import ConsoleRoute
@@ -27,10 +29,6 @@ from psvis.registry.enums import CameraRole, LifecycleState
 router = APIRouter(route_class=ConsoleRoute)
 
 RELATED_LIMIT = 100
-
-
-def _id_or_none(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() else None
 
 
 @router.get("/systems")
@@ -48,7 +46,7 @@ def system_list(
         principal=ctx.principal,
         jurisdiction_code=code_or_none(jurisdiction),
         state=enum_or_none(LifecycleState, state),
-        site_id=_id_or_none(site),
+        site_id=id_or_none(site),
         q=q or None,
         limit=limit,
         offset=offset,
@@ -64,7 +62,7 @@ def system_list(
 
 
 @router.get("/systems/{system_id}")
-def system_detail(ctx: ConsoleCtx, system_id: int) -> HTMLResponse:
+def system_detail(ctx: ConsoleCtx, system_id: ObjectId) -> HTMLResponse:
     system = systems.get_system(ctx.session, principal=ctx.principal, system_id=system_id)
     system_cameras, camera_total = cameras.list_cameras(
         ctx.session, principal=ctx.principal, system_id=system.id, limit=RELATED_LIMIT
@@ -95,7 +93,7 @@ def camera_list(
         principal=ctx.principal,
         jurisdiction_code=code_or_none(jurisdiction),
         role=enum_or_none(CameraRole, role),
-        system_id=_id_or_none(system),
+        system_id=id_or_none(system),
         q=q or None,
         limit=limit,
         offset=offset,
@@ -111,7 +109,7 @@ def camera_list(
 
 
 @router.get("/cameras/{camera_id}")
-def camera_detail(ctx: ConsoleCtx, camera_id: int) -> HTMLResponse:
+def camera_detail(ctx: ConsoleCtx, camera_id: ObjectId) -> HTMLResponse:
     camera = cameras.get_camera(ctx.session, principal=ctx.principal, camera_id=camera_id)
     names = system_names(ctx.session, ctx.principal, [camera.system_id])
     site_id = None

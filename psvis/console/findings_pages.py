@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from psvis.api.deps import ObjectId
 from psvis.compliance import service as compliance
 from psvis.compliance.models import Finding
 from psvis.compliance.rules import FINDING_RULES
@@ -86,7 +87,7 @@ def finding_list(
 
 
 @router.get("/findings/{finding_id}")
-def finding_detail(ctx: ConsoleCtx, finding_id: int) -> HTMLResponse:
+def finding_detail(ctx: ConsoleCtx, finding_id: ObjectId) -> HTMLResponse:
     finding = compliance.get_finding(ctx.session, principal=ctx.principal, finding_id=finding_id)
     return ctx.render(
         "finding.html",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from psvis.auth.principal import Principal
 from psvis.console import mapsvg
 from psvis.console.context import ConsoleCtx, Ctx
-from psvis.console.params import Choice, code_or_none, enum_or_none
+from psvis.console.params import Choice, code_or_none, enum_or_none, id_or_none
 from psvis.console.route import ConsoleRoute
 from psvis.registry import cameras
 from psvis.registry.enums import CameraRole
@@ -175,7 +175,7 @@ def camera_map(
     filters = CameraFilter(
         jurisdiction_code=code_or_none(jurisdiction),
         role=enum_or_none(CameraRole, role),
-        system_id=int(system) if system.isdigit() else None,
+        system_id=id_or_none(system),
     )
     return ctx.render(
         "map.html",

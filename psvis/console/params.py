@@ -67,3 +67,12 @@ class Pager:
     @property
     def sizes(self) -> tuple[int, ...]:
         return PAGE_SIZES
+
+
+MAX_ID = 2_147_483_647
+
+
+def id_or_none(raw: str) -> int | None:
+    """A filter id from a query string; bounded like the API's ObjectId, so a 30-digit
+    "id" is no id rather than a database driver overflow."""
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from psvis.api.deps import ObjectId
 from psvis.console.context import ConsoleCtx
 from psvis.console.params import (
     DEFAULT_LIMIT,
@@ -54,7 +55,7 @@ def unit_list(
 
 
 @router.get("/units/{unit_id}")
-def unit_detail(ctx: ConsoleCtx, unit_id: int) -> HTMLResponse:
+def unit_detail(ctx: ConsoleCtx, unit_id: ObjectId) -> HTMLResponse:
     unit = service.get_unit(ctx.session, principal=ctx.principal, unit_id=unit_id)
     sites, site_total = service.list_sites(
         ctx.session, principal=ctx.principal, unit_id=unit.id, limit=RELATED_LIMIT
@@ -95,7 +96,7 @@ def site_list(
 
 
 @router.get("/sites/{site_id}")
-def site_detail(ctx: ConsoleCtx, site_id: int) -> HTMLResponse:
+def site_detail(ctx: ConsoleCtx, site_id: ObjectId) -> HTMLResponse:
     site = service.get_site(ctx.session, principal=ctx.principal, site_id=site_id)
     site_systems, system_total = systems.list_systems(
         ctx.session, principal=ctx.principal, site_id=site.id, limit=RELATED_LIMIT

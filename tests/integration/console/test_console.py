@@ -419,3 +419,23 @@ def test_static_css_is_served(client: TestClient) -> None:
 def test_console_routes_are_not_in_the_openapi_document(client: TestClient) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert not any(p in paths for p in ("/", "/login", "/cameras", "/map"))
+
+
+@pytest.mark.parametrize("raw", ["0", "-5", "abc", str(2**31), str(10**30)])
+def test_hostile_detail_ids_are_clear_errors_not_crashes(
+    client: TestClient, registry: Registry, raw: str
+) -> None:
+    registry.user(role=Role.CITY_ADMIN, jurisdiction="360100", username="hostile")
+    registry.session.commit()
+    login(client, "hostile")
+    for page in ("units", "sites", "systems", "cameras", "findings"):
+        response = client.get(f"/{page}/{raw}")
+        assert response.status_code in (400, 404), (page, raw, response.status_code)
+
+
+def test_hostile_filter_ids_are_ignored_not_crashes(client: TestClient, registry: Registry) -> None:
+    registry.user(role=Role.CITY_ADMIN, jurisdiction="360100", username="hostile2")
+    registry.session.commit()
+    login(client, "hostile2")
+    for url in ("/cameras?system=", "/systems?site=", "/map?system="):
+        assert client.get(url + str(10**30)).status_code == 200, url
