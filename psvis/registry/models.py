@@ -8,13 +8,11 @@ site's jurisdiction, kept equal by the service layer.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    Enum,
     Float,
     ForeignKey,
     Integer,
@@ -25,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from psvis.core.db import Base
 from psvis.core.timeutil import utcnow
-from psvis.core.types import UTCDateTime
+from psvis.core.types import UTCDateTime, str_enum
 from psvis.registry.enums import (
     AcceptanceResult,
     CameraRole,
@@ -35,18 +33,6 @@ from psvis.registry.enums import (
     SiteCategory,
     UnitKind,
 )
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Stored as plain strings with a CHECK: portable across SQLite and PostgreSQL.
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class Timestamps:
@@ -81,7 +67,7 @@ class Unit(Timestamps, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)
-    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind, "unit_kind"))
+    kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind, "unit_kind"))
     jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdiction.code"), index=True)
     address: Mapped[str] = mapped_column(String(300), default="")
     contact_name: Mapped[str] = mapped_column(String(100), default="")
@@ -101,7 +87,9 @@ class Site(Timestamps, Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
-    category: Mapped[SiteCategory] = mapped_column(_enum(SiteCategory, "site_category"), index=True)
+    category: Mapped[SiteCategory] = mapped_column(
+        str_enum(SiteCategory, "site_category"), index=True
+    )
     responsible_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdiction.code"), index=True)
 
@@ -128,22 +116,22 @@ class System(Timestamps, Base):
     user_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     maintainer_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     maintenance_contract: Mapped[str] = mapped_column(String(100), default="")
-    investment: Mapped[Investment] = mapped_column(_enum(Investment, "investment"))
+    investment: Mapped[Investment] = mapped_column(str_enum(Investment, "investment"))
     signage_present: Mapped[bool] = mapped_column(Boolean, default=False)
     network_interface: Mapped[NetworkInterface] = mapped_column(
-        _enum(NetworkInterface, "network_interface"), default=NetworkInterface.NONE
+        str_enum(NetworkInterface, "network_interface"), default=NetworkInterface.NONE
     )
     retention_days: Mapped[int] = mapped_column(Integer, default=30)
     observed_retention_days: Mapped[int | None] = mapped_column(Integer, default=None)
     state: Mapped[LifecycleState] = mapped_column(
-        _enum(LifecycleState, "lifecycle_state"), default=LifecycleState.PLANNED, index=True
+        str_enum(LifecycleState, "lifecycle_state"), default=LifecycleState.PLANNED, index=True
     )
     in_operation: Mapped[bool] = mapped_column(Boolean, default=False)
     commissioned_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     acceptance_police_participant: Mapped[str] = mapped_column(String(100), default="")
     acceptance_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
     acceptance_result: Mapped[AcceptanceResult | None] = mapped_column(
-        _enum(AcceptanceResult, "acceptance_result"), default=None
+        str_enum(AcceptanceResult, "acceptance_result"), default=None
     )
     removal_notice_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
     planned_removal_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
@@ -189,7 +177,7 @@ class Camera(Timestamps, Base):
     azimuth_deg: Mapped[float] = mapped_column(Float, default=0.0)
     fov_deg: Mapped[float] = mapped_column(Float, default=90.0)
     range_m: Mapped[float] = mapped_column(Float, default=30.0)
-    role: Mapped[CameraRole] = mapped_column(_enum(CameraRole, "camera_role"))
+    role: Mapped[CameraRole] = mapped_column(str_enum(CameraRole, "camera_role"))
     stream_url: Mapped[str] = mapped_column(String(500), default="")
     username: Mapped[str] = mapped_column(String(100), default="")
     # Fernet token of the password (core.secrets); never returned, never logged.
