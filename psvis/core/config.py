@@ -11,6 +11,7 @@ defaults below. An unknown key anywhere is an error, not silence (``extra="forbi
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,28 @@ class Settings(BaseSettings):
             "132 network camera (IPC). Add e.g. 111 (DVR channel) or 118 (NVR channel) "
             "for recorder channels registered as cameras."
         ),
+    )
+    segment_seconds: int = Field(
+        default=60, ge=2, le=600, description="Length of a recorded segment in seconds."
+    )
+    node_name: str = Field(
+        default_factory=lambda: socket.gethostname()[:64] or "node",
+        min_length=1,
+        max_length=64,
+        description="Name of this recorder node (recorder leases, segment rows).",
+    )
+    lease_seconds: int = Field(
+        default=30,
+        ge=5,
+        le=3600,
+        description="How long a recorder lease lasts without renewal before another node may "
+        "take the camera over.",
+    )
+    storage_reserve_bytes: int = Field(
+        default=1 << 30,
+        ge=0,
+        description="Free space kept on the default storage root; below it recording stops "
+        "with an outage 'storage_full' (in-retention footage is never deleted to make room).",
     )
     secure_cookies: bool = Field(
         default=False,

@@ -1,0 +1,58 @@
+"""The ffmpeg binary and careful subprocess handling (Frigate's habits).
+
+The static ffmpeg shipped by ``imageio-ffmpeg`` is used, so no system package is needed.
+Processes get an argv list (never a shell string), ``stdin=DEVNULL`` and their own
+session; stopping is terminate → wait → kill.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import imageio_ffmpeg
+
+from psvis.core.errors import PsvisError
+
+
+@cache
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg binary (``PSVIS_FFMPEG``-free: the bundled static build)."""
+    path = imageio_ffmpeg.get_ffmpeg_exe()
+    if not Path(path).is_file():
+        raise PsvisError(f"ffmpeg binary not found at {path}")
+    return path
+
+
+def spawn(argv: list[str], *, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start a process in its own session with stdout/stderr piped and no stdin."""
+    return subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def stop(process: subprocess.Popen[bytes], *, timeout: float = 5.0) -> int:
+    """Terminate, wait up to ``timeout`` seconds, then kill. Returns the exit status."""
+    if process.poll() is not None:
+        return process.returncode
+    try:
+        # 'q'-less stop: SIGTERM lets ffmpeg close the current segment cleanly.
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        return process.wait(timeout=timeout)
