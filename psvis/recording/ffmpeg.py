@@ -7,6 +7,7 @@ session; stopping is terminate → wait → kill.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -21,7 +22,7 @@ from psvis.core.errors import PsvisError
 @cache
 def ffmpeg_exe() -> str:
     """Path of the ffmpeg binary (``PSVIS_FFMPEG``-free: the bundled static build)."""
-    path = imageio_ffmpeg.get_ffmpeg_exe()
+    path = str(imageio_ffmpeg.get_ffmpeg_exe())
     if not Path(path).is_file():
         raise PsvisError(f"ffmpeg binary not found at {path}")
     return path
@@ -43,16 +44,12 @@ def stop(process: subprocess.Popen[bytes], *, timeout: float = 5.0) -> int:
     """Terminate, wait up to ``timeout`` seconds, then kill. Returns the exit status."""
     if process.poll() is not None:
         return process.returncode
-    try:
-        # 'q'-less stop: SIGTERM lets ffmpeg close the current segment cleanly.
+    with contextlib.suppress(ProcessLookupError):
+        # SIGTERM lets ffmpeg close the current segment cleanly.
         os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
     try:
         return process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         return process.wait(timeout=timeout)
