@@ -1,0 +1,95 @@
+"""Sealing: the only way a recorded file enters the index (invariant S1).
+
+Order, each step before the next: probe (PyAV, no decode) → fsync file → SHA-256 →
+fsync directory → chmod 0444 → INSERT row with the camera's next ``seq`` (the caller
+commits). A crash before the commit leaves a *writing*-state file that the recovery
+pass seals as *recovered* or quarantines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from psvis.core.errors import PsvisError
+from psvis.core.timeutil import utcnow
+from psvis.recording.enums import SegmentState
+from psvis.recording.media import MediaFacts, probe, sync_and_hash
+from psvis.recording.models import Segment
+from psvis.recording.storage import Root, fsync_dir, segment_start_from_name
+
+READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+
+
+def next_seq(session: Session, camera_id: int) -> int:
+    current = session.scalar(select(func.max(Segment.seq)).where(Segment.camera_id == camera_id))
+    return (current or 0) + 1
+
+
+def previous_end(session: Session, camera_id: int) -> dt.datetime | None:
+    return session.scalar(
+        select(Segment.end_at)
+        .where(Segment.camera_id == camera_id)
+        .order_by(Segment.seq.desc())
+        .limit(1)
+    )
+
+
+def seal_file(
+    session: Session,
+    *,
+    root: Root,
+    camera_id: int,
+    path: Path,
+    start_at: dt.datetime | None = None,
+    state: SegmentState = SegmentState.SEALED,
+    node: str = "",
+    clock_delta_ms: int = 0,
+    facts: MediaFacts | None = None,
+) -> Segment:
+    """Seal one completed file and add its row (flushed, not committed).
+
+    ``start_at`` defaults to the wall time in the file name. A start before the previous
+    segment's end (a clock stepped back) is clamped to it, so intervals never overlap
+    (S5); the clamp is added to ``clock_delta_ms``.
+    """
+    if state is SegmentState.EXPIRED:
+        raise PsvisError("a file cannot be sealed as expired")
+    facts = facts or probe(path)
+    size, sha256 = sync_and_hash(path)
+    fsync_dir(path.parent)
+    os.chmod(path, READ_ONLY)
+    start = start_at or segment_start_from_name(path.name)
+    if start is None:
+        raise PsvisError(f"{path.name}: no start time given and none in the file name")
+    before = previous_end(session, camera_id)
+    if before is not None and start < before:
+        clock_delta_ms += int((before - start).total_seconds() * 1000)
+        start = before
+    segment = Segment(
+        camera_id=camera_id,
+        seq=next_seq(session, camera_id),
+        storage_id=root.id,
+        rel_path=root.relative(path),
+        start_at=start,
+        end_at=start + dt.timedelta(milliseconds=facts.duration_ms),
+        media_duration_ms=facts.duration_ms,
+        clock_delta_ms=clock_delta_ms,
+        size_bytes=size,
+        sha256=sha256,
+        keyframes=facts.keyframes,
+        codec=facts.codec,
+        width=facts.width,
+        height=facts.height,
+        state=state,
+        sealed_at=utcnow(),
+        node=node,
+    )
+    session.add(segment)
+    session.flush()
+    return segment
