@@ -1,9 +1,14 @@
 """Sealing: the only way a recorded file enters the index (invariant S1).
 
 Order, each step before the next: probe (PyAV, no decode) → fsync file → SHA-256 →
-fsync directory → chmod 0444 → INSERT row with the camera's next ``seq`` (the caller
-commits). A crash before the commit leaves a *writing*-state file that the recovery
-pass seals as *recovered* or quarantines.
+link into ``<camera>/<YYYY-MM-DD>/`` under its final name (never over an existing file)
+→ fsync both directories → chmod 0444 → INSERT row with the camera's next ``seq`` (the
+caller commits). A crash before the commit leaves a file without a row, which the
+recovery pass seals as *recovered* or quarantines.
+
+Final names carry the start time to the millisecond and the sequence number
+(``20261127T004354.120Z-000042.ts``), so two segments can never share a name: ffmpeg's
+own names (second resolution) collide when segments arrive in a burst.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from psvis.core.timeutil import utcnow
 from psvis.recording.enums import SegmentState
 from psvis.recording.media import MediaFacts, probe, sync_and_hash
 from psvis.recording.models import Segment
-from psvis.recording.storage import Root, fsync_dir, segment_start_from_name
+from psvis.recording.storage import SEGMENT_SUFFIX, Root, fsync_dir, segment_start_from_name
 
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 
@@ -38,6 +43,31 @@ def previous_end(session: Session, camera_id: int) -> dt.datetime | None:
         .order_by(Segment.seq.desc())
         .limit(1)
     )
+
+
+def final_name(start: dt.datetime, seq: int) -> str:
+    stamp = start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    return f"{stamp}.{start.microsecond // 1000:03d}Z-{seq:06d}{SEGMENT_SUFFIX}"
+
+
+def place(*, root: Root, camera_id: int, path: Path, start: dt.datetime, seq: int) -> Path:
+    """Move a file to its final name in its day directory without ever replacing a file
+    (hard link then unlink: ``link`` fails if the target exists), then fsync both
+    directories. A file already at its final place stays where it is."""
+    day_dir = root.day_dir(camera_id, start.astimezone(dt.UTC).date())
+    target = day_dir / final_name(start, seq)
+    if path.resolve() == target.resolve():
+        fsync_dir(day_dir)
+        return target
+    day_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(path, target)
+    except FileExistsError as exc:
+        raise PsvisError(f"refusing to overwrite {target}") from exc
+    fsync_dir(day_dir)
+    os.unlink(path)
+    fsync_dir(path.parent)
+    return target
 
 
 def seal_file(
@@ -62,8 +92,6 @@ def seal_file(
         raise PsvisError("a file cannot be sealed as expired")
     facts = facts or probe(path)
     size, sha256 = sync_and_hash(path)
-    fsync_dir(path.parent)
-    os.chmod(path, READ_ONLY)
     start = start_at or segment_start_from_name(path.name)
     if start is None:
         raise PsvisError(f"{path.name}: no start time given and none in the file name")
@@ -71,11 +99,14 @@ def seal_file(
     if before is not None and start < before:
         clock_delta_ms += int((before - start).total_seconds() * 1000)
         start = before
+    seq = next_seq(session, camera_id)
+    final = place(root=root, camera_id=camera_id, path=path, start=start, seq=seq)
+    os.chmod(final, READ_ONLY)
     segment = Segment(
         camera_id=camera_id,
-        seq=next_seq(session, camera_id),
+        seq=seq,
         storage_id=root.id,
-        rel_path=root.relative(path),
+        rel_path=root.relative(final),
         start_at=start,
         end_at=start + dt.timedelta(milliseconds=facts.duration_ms),
         media_duration_ms=facts.duration_ms,

@@ -1,0 +1,411 @@
+"""One camera's recorder: a supervised ``ffmpeg -c copy`` run after run.
+
+Each run writes MPEG-TS segments into the camera's writing directory; ffmpeg reports
+each closed segment on stdout (segment list CSV) and the recorder seals it at once
+(S1), closes any open outage at its start (S6) and updates the status row. When a run
+ends — camera gone, stream broken, ffmpeg killed, watchdog — the partial file is
+recovered or quarantined, an outage with the classified cause is opened, and the next
+run starts after a capped exponential backoff. Time placement: docs/design/time.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import queue
+import re
+import signal
+import subprocess
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from psvis.core.timeutil import utcnow
+from psvis.recording import lease
+from psvis.recording.enums import OutageCause, RecorderState
+from psvis.recording.ffmpeg import ffmpeg_exe, spawn, stop
+from psvis.recording.media import UnplayableFile
+from psvis.recording.models import RecorderStatus
+from psvis.recording.outages import classify, close_outage, open_outage
+from psvis.recording.recovery import RecoveryReport, recover_camera, writing_dir
+from psvis.recording.sealing import previous_end, seal_file
+from psvis.recording.segment_list import ClosedSegment, parse_line
+from psvis.recording.storage import Root
+
+log = logging.getLogger("psvis.recording.recorder")
+
+BACKOFF_FIRST_S = 1.0
+BACKOFF_MAX_S = 30.0
+#: Wall clock moving this much more or less than the monotonic clock is a clock step.
+CLOCK_STEP_MS = 2000
+_EOF = object()
+
+
+class Source(Protocol):
+    """What the recorder needs of a source (``psvis.recording.sources``)."""
+
+    def input_args(self) -> list[str]: ...
+
+    def redacted(self) -> str: ...
+
+
+@dataclass
+class RecorderInfo:
+    """What the recorder knows about itself, for status rows and tests."""
+
+    state: RecorderState = RecorderState.STARTING
+    restarts: int = 0
+    segments: int = 0
+    last_segment_at: dt.datetime | None = None
+    bitrate_bps: int = 0
+    last_error: str = ""
+    pid: int | None = None
+    events: deque[str] = field(default_factory=lambda: deque(maxlen=200))
+
+
+class CameraRecorder:
+    """Records one camera until :meth:`stop`. Thread-safe start/stop; one thread."""
+
+    def __init__(
+        self,
+        *,
+        camera_id: int,
+        source: Source,
+        root: Root,
+        sessions: sessionmaker[Session],
+        node: str,
+        segment_seconds: int = 60,
+        lease_seconds: int = 30,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.camera_id = camera_id
+        self.source = source
+        self.root = root
+        self.sessions = sessions
+        self.node = node
+        self.segment_seconds = segment_seconds
+        self.lease_seconds = lease_seconds
+        self.clock = clock
+        self.info = RecorderInfo()
+        self._stop = threading.Event()
+        self._stop_reason = ""
+        self._process: subprocess.Popen[bytes] | None = None
+        self._thread = threading.Thread(target=self._run, name=f"recorder-{camera_id}", daemon=True)
+        #: Wall clock and monotonic clock when the current run started (media time 0).
+        self._anchor: tuple[dt.datetime, float] = (clock(), time.monotonic())
+        self._last_end: dt.datetime | None = None
+
+    # --- control ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, *, reason: str = "operator stop", timeout: float = 15.0) -> None:
+        """Stop recording: ffmpeg closes its segment, which is sealed; an outage
+        ``operator_stop`` with ``reason`` covers the time until recording resumes."""
+        self._stop_reason = reason
+        self._stop.set()
+        process = self._process
+        if process is not None:
+            signal_group(process.pid, signal.SIGTERM)
+        self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    @property
+    def pid(self) -> int | None:
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
+
+    # --- the loop --------------------------------------------------------------------
+
+    def _watchdog_seconds(self) -> float:
+        return 2 * self.segment_seconds + 10
+
+    def _argv(self, run_id: str) -> list[str]:
+        out = writing_dir(self.root, self.camera_id) / f"{run_id}-%06d.ts"
+        return [
+            ffmpeg_exe(),
+            "-nostdin",
+            "-hide_banner",
+            "-loglevel",
+            "level+warning",
+            *self.source.input_args(),
+            "-map",
+            "0:v:0",
+            "-c",
+            "copy",
+            "-f",
+            "segment",
+            "-segment_time",
+            str(self.segment_seconds),
+            "-segment_format",
+            "mpegts",
+            "-reset_timestamps",
+            "1",
+            "-segment_list",
+            "pipe:1",
+            "-segment_list_type",
+            "csv",
+            str(out),
+        ]
+
+    def _run(self) -> None:
+        backoff = BACKOFF_FIRST_S
+        with self.sessions() as session:
+            self._last_end = previous_end(session, self.camera_id)
+        while not self._stop.is_set():
+            try:
+                if not self._take_lease():
+                    self._set_state(RecorderState.STOPPED, "lease held by another node")
+                    self._stop.wait(self.lease_seconds / 3)
+                    continue
+                if self.root.free_bytes() < self.root.reserve_bytes:
+                    self._outage(OutageCause.STORAGE_FULL, "free space below the reserve")
+                    self._set_state(RecorderState.RECONNECTING, "storage full")
+                    self._stop.wait(5)
+                    continue
+                sealed_any = self._one_run()
+            except Exception as exc:  # never let the supervisor die with the camera
+                log.exception("camera %s: recorder error", self.camera_id)
+                self._note(f"recorder error: {exc.__class__.__name__}: {exc}")
+                self._outage(OutageCause.RECORDER_CRASH, f"recorder error: {exc}"[:500])
+                sealed_any = False
+            if self._stop.is_set():
+                break
+            backoff = BACKOFF_FIRST_S if sealed_any else min(backoff * 2, BACKOFF_MAX_S)
+            self.info.restarts += 1
+            self._set_state(RecorderState.RECONNECTING)
+            self._stop.wait(backoff)
+        self._outage(OutageCause.OPERATOR_STOP, self._stop_reason or "operator stop")
+        self._set_state(RecorderState.STOPPED)
+        with self.sessions() as session:
+            lease.release(session, camera_id=self.camera_id, node=self.node, now=self.clock())
+
+    def _one_run(self) -> bool:
+        """One ffmpeg run. Returns whether it sealed at least one segment."""
+        writing_dir(self.root, self.camera_id).mkdir(parents=True, exist_ok=True)
+        run_id = self.clock().strftime("%Y%m%dT%H%M%S%fZ")
+        process = spawn(self._argv(run_id), env={"TZ": "UTC"})
+        # Media time 0 of the run is its first packet, received right after connecting.
+        self._anchor = (self.clock(), time.monotonic())
+        self._process = process
+        self.info.pid = process.pid
+        lines: queue.Queue[object] = queue.Queue()
+        stderr_tail: deque[str] = deque(maxlen=40)
+        readers = [
+            threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True),
+            threading.Thread(
+                target=self._pump_stderr, args=(process.stderr, stderr_tail), daemon=True
+            ),
+        ]
+        for reader in readers:
+            reader.start()
+        self._set_state(RecorderState.RECORDING)
+        sealed_any = stalled = False
+        last_progress = time.monotonic()
+        next_renew = time.monotonic() + self.lease_seconds / 3
+        eof = False
+        while not eof:
+            try:
+                item = lines.get(timeout=0.5)
+            except queue.Empty:
+                item = None
+            if item is _EOF:
+                eof = True
+            elif isinstance(item, str) and self._seal_line(item):
+                sealed_any = True
+                last_progress = time.monotonic()
+            if process.poll() is None and not self._stop.is_set():
+                if time.monotonic() - last_progress > self._watchdog_seconds():
+                    stalled = True
+                    self._note("watchdog: no segment committed in time; killing ffmpeg")
+                    signal_group(process.pid, signal.SIGKILL)
+                if time.monotonic() >= next_renew:
+                    next_renew = time.monotonic() + self.lease_seconds / 3
+                    with self.sessions() as session:
+                        if not lease.renew(
+                            session,
+                            camera_id=self.camera_id,
+                            node=self.node,
+                            seconds=self.lease_seconds,
+                            now=self.clock(),
+                        ):
+                            self._note("lease lost to another node; stopping this run")
+                            stop(process)
+        returncode = process.wait()
+        for reader in readers:
+            reader.join(timeout=5)
+        self._process = None
+        self._recover_leftovers()
+        if not self._stop.is_set():
+            cause = classify(stderr_tail, killed_by_signal=returncode < 0, stalled=stalled)
+            detail = f"ffmpeg exit {returncode}: " + " | ".join(list(stderr_tail)[-3:])
+            self.info.last_error = detail[:500]
+            self._outage(cause, detail)
+        return sealed_any
+
+    # --- segments --------------------------------------------------------------------
+
+    def _seal_line(self, line: str) -> bool:
+        closed = parse_line(line)
+        if closed is None:
+            self._note(f"ignored segment list line {line.strip()[:200]!r}")
+            return False
+        path = writing_dir(self.root, self.camera_id) / closed.name
+        start, delta_ms = self._place(closed)
+        with self.sessions() as session:
+            try:
+                segment = seal_file(
+                    session,
+                    root=self.root,
+                    camera_id=self.camera_id,
+                    path=path,
+                    start_at=start,
+                    node=self.node,
+                    clock_delta_ms=delta_ms,
+                )
+            except (UnplayableFile, FileNotFoundError) as exc:
+                session.rollback()
+                self._note(f"could not seal {closed.name}: {exc}")
+                return False
+            close_outage(session, camera_id=self.camera_id, end_at=segment.start_at)
+            self._status_row(session)
+            session.commit()
+            self._last_end = segment.end_at
+            self.info.segments += 1
+            self.info.last_segment_at = segment.end_at
+            seconds = max(segment.media_duration_ms / 1000, 0.001)
+            self.info.bitrate_bps = int(segment.size_bytes * 8 / seconds)
+        return True
+
+    def _place(self, closed: ClosedSegment) -> tuple[dt.datetime, int]:
+        """Wall-clock start and clock delta of a closed segment (docs/design/time.md).
+
+        The start is the run's anchor plus the media offset. A clock step is the wall
+        clock moving differently from the monotonic clock since the anchor; when it
+        exceeds CLOCK_STEP_MS the anchor follows the corrected clock. The stored delta is
+        the recorder's clock at report time minus the media-derived end."""
+        now, mono = self.clock(), time.monotonic()
+        wall0, mono0 = self._anchor
+        step = now - (wall0 + dt.timedelta(seconds=mono - mono0))
+        if abs(step) > dt.timedelta(milliseconds=CLOCK_STEP_MS):
+            self._note(f"clock step of {int(step.total_seconds() * 1000)} ms detected")
+            wall0 += step
+            self._anchor = (wall0, mono0)
+        start = wall0 + dt.timedelta(seconds=closed.media_start_s)
+        end = wall0 + dt.timedelta(seconds=closed.media_end_s)
+        delta_ms = int((now - end).total_seconds() * 1000)
+        return start, delta_ms
+
+    def _recover_leftovers(self) -> None:
+        report = RecoveryReport()
+        with self.sessions() as session:
+            recover_camera(
+                session, root=self.root, camera_id=self.camera_id, node=self.node, report=report
+            )
+            self._last_end = previous_end(session, self.camera_id)
+        for item in report.recovered:
+            self._note(f"recovered partial segment {item}")
+        for item in report.quarantined:
+            self._note(f"quarantined unplayable file {item}")
+
+    # --- bookkeeping -----------------------------------------------------------------
+
+    def _take_lease(self) -> bool:
+        with self.sessions() as session:
+            return lease.acquire(
+                session,
+                camera_id=self.camera_id,
+                node=self.node,
+                seconds=self.lease_seconds,
+                now=self.clock(),
+            )
+
+    def _outage(self, cause: OutageCause, detail: str) -> None:
+        with self.sessions() as session:
+            open_outage(
+                session,
+                camera_id=self.camera_id,
+                start_at=self._last_end or self.clock(),
+                cause=cause,
+                detail=detail,
+                node=self.node,
+            )
+            session.commit()
+
+    def _set_state(self, state: RecorderState, error: str = "") -> None:
+        self.info.state = state
+        if error:
+            self.info.last_error = error
+        self._status(session_commit=True)
+
+    def _status(self, *, session_commit: bool) -> None:
+        with self.sessions() as session:
+            self._status_row(session)
+            if session_commit:
+                session.commit()
+
+    def _status_row(self, session: Session) -> None:
+        row = session.get(RecorderStatus, self.camera_id)
+        if row is None:
+            row = RecorderStatus(camera_id=self.camera_id, state=self.info.state)
+            session.add(row)
+        row.node = self.node
+        row.state = self.info.state
+        row.restarts = self.info.restarts
+        row.last_segment_at = self.info.last_segment_at
+        row.bitrate_bps = self.info.bitrate_bps
+        row.last_error = self.info.last_error[:2000]
+        row.updated_at = self.clock()
+        session.flush()
+
+    def _note(self, event: str) -> None:
+        self.info.events.append(event)
+        log.info("camera %s: %s", self.camera_id, event)
+
+    def _pump_stderr(self, stream: object, tail: deque[str]) -> None:
+        """ffmpeg's stderr as structured log events (level prefix kept)."""
+        for raw in iter(stream.readline, b""):  # type: ignore[attr-defined]
+            line = redact(raw.decode("utf-8", "replace").rstrip())
+            if not line:
+                continue
+            tail.append(line)
+            level = logging.ERROR if "[error]" in line or "[fatal]" in line else logging.WARNING
+            log.log(
+                level,
+                "ffmpeg camera=%s source=%s: %s",
+                self.camera_id,
+                self.source.redacted(),
+                line,
+                extra={"camera_id": self.camera_id, "ffmpeg": True},
+            )
+
+
+def _pump(stream: object, sink: queue.Queue[object]) -> None:
+    for raw in iter(stream.readline, b""):  # type: ignore[attr-defined]
+        sink.put(raw.decode("utf-8", "replace"))
+    sink.put(_EOF)
+
+
+_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*):[^@\s]*@", re.I)
+
+
+def redact(line: str) -> str:
+    """ffmpeg repeats input URLs in its messages: never let a password reach a log."""
+    return _USERINFO.sub(r"\1:***@", line)
+
+
+def signal_group(pid: int, sig: signal.Signals) -> None:
+    """Signal ffmpeg's process group (it runs in its own session); gone is fine."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, sig)
