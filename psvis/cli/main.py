@@ -249,6 +249,12 @@ def register_extra_commands() -> None:
     from psvis.registry.cli import register
 
     register(app)
+    from psvis.recording.storage_cli import register as register_storage
+
+    register_storage(app)
+    from psvis.recording.record_cli import register as register_record
+
+    register_record(app)
 
 
 def main() -> None:

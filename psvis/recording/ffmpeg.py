@@ -8,6 +8,7 @@ session; stopping is terminate → wait → kill.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -28,8 +29,24 @@ def ffmpeg_exe() -> str:
     return path
 
 
+_PR_SET_PDEATHSIG = 1
+try:  # loaded before any fork: the child only calls it
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL("libc.so.6", use_errno=True)
+except OSError:  # not Linux/glibc: children are stopped by the supervisor only
+    _LIBC = None
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGKILL when the spawning thread's process dies, so a
+    killed service never leaves an orphan ffmpeg writing into a directory that the next
+    start's recovery pass is reading."""
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def spawn(argv: list[str], *, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    """Start a process in its own session with stdout/stderr piped and no stdin."""
+    """Start a process in its own session with stdout/stderr piped and no stdin; it dies
+    with its parent."""
     return subprocess.Popen(
         argv,
         stdin=subprocess.DEVNULL,
@@ -37,6 +54,7 @@ def spawn(argv: list[str], *, env: dict[str, str] | None = None) -> subprocess.P
         stderr=subprocess.PIPE,
         start_new_session=True,
         env={**os.environ, **(env or {})},
+        preexec_fn=_die_with_parent,
     )
 
 
