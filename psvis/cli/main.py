@@ -255,6 +255,9 @@ def register_extra_commands() -> None:
     from psvis.recording.record_cli import register as register_record
 
     register_record(app)
+    from psvis.recording.cli import register as register_sim
+
+    register_sim(app)
 
 
 def main() -> None:
