@@ -30,6 +30,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], OutageCause], ...] = (
 )
 
 
+#: Causes that explain a generic stream end better once a reconnection attempt fails.
+REFINING_CAUSES = frozenset(
+    {OutageCause.CAMERA_UNREACHABLE, OutageCause.STORAGE_FULL, OutageCause.STORAGE_ERROR}
+)
+
+
 def classify(lines: Iterable[str], *, killed_by_signal: bool, stalled: bool) -> OutageCause:
     """The cause of an ffmpeg run's end, from its stderr and how it ended."""
     text = "\n".join(lines)
@@ -52,10 +58,15 @@ def open_outage(
     detail: str = "",
     node: str = "",
 ) -> Outage:
-    """Open an outage unless one is already open for the camera (then keep that one: its
-    start and first cause are the facts; later failures are the same outage)."""
+    """Open an outage unless one is already open for the camera: later failures belong to
+    the same outage. Its start stays; a generic first cause (``stream_error``: the stream
+    just ended) is refined when a retry learns more (e.g. ``camera_unreachable``)."""
     current = open_outage_of(session, camera_id)
     if current is not None:
+        if current.cause is OutageCause.STREAM_ERROR and cause in REFINING_CAUSES:
+            current.cause = cause
+            current.detail = f"{current.detail} → {detail}"[:500]
+            session.flush()
         return current
     outage = Outage(
         camera_id=camera_id, start_at=start_at, cause=cause, detail=detail[:500], node=node

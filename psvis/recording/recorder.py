@@ -83,6 +83,7 @@ class CameraRecorder:
         node: str,
         segment_seconds: int = 60,
         lease_seconds: int = 30,
+        backoff_max_s: float = BACKOFF_MAX_S,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.camera_id = camera_id
@@ -92,6 +93,7 @@ class CameraRecorder:
         self.node = node
         self.segment_seconds = segment_seconds
         self.lease_seconds = lease_seconds
+        self.backoff_max_s = backoff_max_s
         self.clock = clock
         self.info = RecorderInfo()
         self._stop = threading.Event()
@@ -146,6 +148,12 @@ class CameraRecorder:
             "copy",
             "-f",
             "segment",
+            # Every packet reaches the file at once: a killed ffmpeg leaves a playable
+            # file up to its last packet. (The inner muxer of each segment otherwise
+            # holds the whole segment back until it closes; the top-level -flush_packets
+            # does not reach it.)
+            "-segment_format_options",
+            "flush_packets=1",
             "-segment_time",
             str(self.segment_seconds),
             "-segment_format",
@@ -182,7 +190,7 @@ class CameraRecorder:
                 sealed_any = False
             if self._stop.is_set():
                 break
-            backoff = BACKOFF_FIRST_S if sealed_any else min(backoff * 2, BACKOFF_MAX_S)
+            backoff = BACKOFF_FIRST_S if sealed_any else min(backoff * 2, self.backoff_max_s)
             self.info.restarts += 1
             self._set_state(RecorderState.RECONNECTING)
             self._stop.wait(backoff)
@@ -245,6 +253,9 @@ class CameraRecorder:
         returncode = process.wait()
         for reader in readers:
             reader.join(timeout=5)
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()
         self._process = None
         self._recover_leftovers()
         if not self._stop.is_set():
