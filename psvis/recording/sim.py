@@ -233,20 +233,28 @@ def parse_bitrate(text: str) -> int:
 # --------------------------------------------------------------------------- processes
 
 
-def _listening_or_serving(port: int, host: str = LOOPBACK) -> bool:
-    """Whether a socket of this host is bound to ``host:port`` and listening or connected
-    (read from /proc/net/tcp: connecting to check would use up the one client)."""
+def _listening_or_serving(pid: int, port: int, host: str = LOOPBACK) -> bool:
+    """Whether process ``pid`` has a socket bound to ``host:port`` that listens or is
+    connected. Read from /proc (connecting to find out would use up the one client)."""
     octets = [int(o) for o in host.split(".")]
     wanted = "".join(f"{o:02X}" for o in reversed(octets)) + f":{port:04X}"
     try:
         lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
     except OSError:
-        return True  # not Linux: the caller's alive check has to do
+        return True  # no /proc: the caller's alive check has to do
+    inodes = set()
     for line in lines:
         fields = line.split()
-        # state 0A = LISTEN, 01 = ESTABLISHED
-        if len(fields) > 3 and fields[1] == wanted and fields[3] in ("0A", "01"):
-            return True
+        # state 0A = LISTEN, 01 = ESTABLISHED; field 9 is the socket's inode
+        if len(fields) > 9 and fields[1] == wanted and fields[3] in ("0A", "01"):
+            inodes.add(f"socket:[{fields[9]}]")
+    if not inodes:
+        return False
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            if os.readlink(fd) in inodes:
+                return True
     return False
 
 
@@ -413,7 +421,11 @@ class SimCamera:
                 if self._stopped:
                     return
                 process = self._process
-            if process is not None and process.poll() is None and _listening_or_serving(self.port):
+            if (
+                process is not None
+                and process.poll() is None
+                and _listening_or_serving(process.pid, self.port)
+            ):
                 return
             time.sleep(0.05)
         raise SimError(

@@ -72,6 +72,22 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+def _scrub_url(url: str, text: str) -> str:
+    """Mask ``url``'s password in ``text``, percent-encoded or decoded."""
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return text
+    if not password:
+        return text
+    text = text.replace(url, redact_url(url))
+    for form in {password, unquote(password)}:
+        text = text.replace(f":{form}@", f":{REDACTED}@")
+        if len(form) >= 3:  # a one- or two-character password would mask half the line
+            text = text.replace(form, REDACTED)
+    return text
+
+
 def with_credentials(url: str, username: str, password: str) -> str:
     """``url`` with ``username:password@`` (percent-encoded) in place of any user-info.
 
@@ -108,6 +124,11 @@ class Source(abc.ABC):
     @abc.abstractmethod
     def redacted(self) -> str:
         """The input as it may be logged: never a password."""
+
+    def scrub(self, text: str) -> str:
+        """``text`` (an ffmpeg log line) with this source's password masked: ffmpeg repeats
+        the input URL, credentials included, in its errors ("Error opening input file …")."""
+        return text
 
     def __str__(self) -> str:
         return self.redacted()
@@ -151,6 +172,9 @@ class RtspSource(Source):
     def redacted(self) -> str:
         return redact_url(self.url)
 
+    def scrub(self, text: str) -> str:
+        return _scrub_url(self.url, text)
+
 
 @dataclass(frozen=True, repr=False)
 class HttpSource(Source):
@@ -172,6 +196,9 @@ class HttpSource(Source):
 
     def redacted(self) -> str:
         return redact_url(self.url)
+
+    def scrub(self, text: str) -> str:
+        return _scrub_url(self.url, text)
 
 
 @dataclass(frozen=True, repr=False)
