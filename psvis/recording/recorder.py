@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import logging
 import os
 import queue
@@ -103,6 +104,8 @@ class CameraRecorder:
         #: Wall clock and monotonic clock when the current run started (media time 0).
         self._anchor: tuple[dt.datetime, float] = (clock(), time.monotonic())
         self._last_end: dt.datetime | None = None
+        #: Set when the storage refuses (full or failing): the run stops with this cause.
+        self._storage_cause: OutageCause | None = None
 
     # --- control ---------------------------------------------------------------------
 
@@ -233,6 +236,11 @@ class CameraRecorder:
             elif isinstance(item, str) and self._seal_line(item):
                 sealed_any = True
                 last_progress = time.monotonic()
+                if self._storage_cause is None and self.root.free_bytes() < self.root.reserve_bytes:
+                    self._storage_cause = OutageCause.STORAGE_FULL
+                    self._note("free space below the reserve: recording stops (S10)")
+            if self._storage_cause is not None and process.poll() is None:
+                signal_group(process.pid, signal.SIGTERM)
             if process.poll() is None and not self._stop.is_set():
                 if time.monotonic() - last_progress > self._watchdog_seconds():
                     stalled = True
@@ -259,7 +267,10 @@ class CameraRecorder:
         self._process = None
         self._recover_leftovers()
         if not self._stop.is_set():
-            cause = classify(stderr_tail, killed_by_signal=returncode < 0, stalled=stalled)
+            cause = self._storage_cause or classify(
+                stderr_tail, killed_by_signal=returncode < 0, stalled=stalled
+            )
+            self._storage_cause = None
             detail = f"ffmpeg exit {returncode}: " + " | ".join(list(stderr_tail)[-3:])
             self.info.last_error = detail[:500]
             self._outage(cause, detail)
@@ -288,6 +299,14 @@ class CameraRecorder:
             except (UnplayableFile, FileNotFoundError) as exc:
                 session.rollback()
                 self._note(f"could not seal {closed.name}: {exc}")
+                return False
+            except OSError as exc:  # the disk refuses: stop this run, say why
+                session.rollback()
+                full = exc.errno == errno.ENOSPC
+                self._storage_cause = (
+                    OutageCause.STORAGE_FULL if full else OutageCause.STORAGE_ERROR
+                )
+                self._note(f"storage error sealing {closed.name}: {exc}")
                 return False
             close_outage(session, camera_id=self.camera_id, end_at=segment.start_at)
             self._status_row(session)
