@@ -24,6 +24,7 @@ from psvis.core.db import make_engine, make_session_factory
 from psvis.core.errors import PsvisError
 from psvis.core.migrate import ensure_current
 from psvis.core.secrets import SecretBox
+from psvis.recording.media_routes import router as media_router
 from psvis.registry.file_routes import router as registry_file_router
 from psvis.registry.routes import router as registry_router
 
@@ -64,6 +65,7 @@ def api_router() -> APIRouter:
     router.include_router(registry_router, dependencies=secured)
     router.include_router(registry_file_router, dependencies=secured)
     router.include_router(compliance_router, dependencies=secured)
+    router.include_router(media_router, dependencies=secured)
     return router
 
 

@@ -58,6 +58,8 @@ class Resource(enum.StrEnum):
     COMPLIANCE = "compliance"
     USER = "user"
     REGISTRY_FILE = "registry_file"
+    #: Recorded and live video of a camera (Art. 2, 17-19). The object is the camera.
+    FOOTAGE = "footage"
 
 
 class Action(enum.StrEnum):
@@ -68,6 +70,10 @@ class Action(enum.StrEnum):
     RUN = "run"
     IMPORT = "import"
     EXPORT = "export"
+    #: Watch a camera's live (near-live) video.
+    LIVE = "live"
+    #: Play back recorded video.
+    PLAYBACK = "playback"
 
 
 class Reach(enum.StrEnum):
@@ -88,6 +94,8 @@ _POLICE_READ = {
     R.AUDITOR: J,
 }
 _ADMINS = {R.CITY_ADMIN: J, R.DISTRICT_ADMIN: J}
+#: Police roles that may watch footage. The auditor reviews records, not video.
+_POLICE_FOOTAGE = {R.CITY_ADMIN: J, R.DISTRICT_ADMIN: J, R.OFFICER: J, R.CHIEF: J}
 
 POLICY: Final[dict[tuple[Resource, Action], dict[Role, Reach]]] = {
     # The tree itself is public knowledge inside the platform: every signed-in user.
@@ -135,6 +143,21 @@ POLICY: Final[dict[tuple[Resource, Action], dict[Role, Reach]]] = {
     (Resource.USER, Action.UPDATE): dict(_ADMINS),
     (Resource.REGISTRY_FILE, Action.IMPORT): dict(_ADMINS),
     (Resource.REGISTRY_FILE, Action.EXPORT): {**_POLICE_READ, R.UNIT_ADMIN: OWN},
+    # Footage. The object is the camera: outside the role's camera READ reach it does not
+    # exist (404). Live: Art. 17(1) duty operators watch their own units' cameras, and
+    # maintainers the cameras they maintain (to check a repair). Recorded footage
+    # (playback, export) is the custody issue's (Art. 18-19): it will require an approved
+    # request per access. Every media route already passes through one gate,
+    # ``psvis.recording.access.authorize_footage(..., camera, action, start, end)``, where
+    # that per-request check will be inserted; this table is only its role-level floor.
+    (Resource.FOOTAGE, Action.LIVE): {
+        **_POLICE_FOOTAGE,
+        R.UNIT_ADMIN: OWN,
+        R.UNIT_OPERATOR: OWN,
+        R.MAINTAINER: MNT,
+    },
+    (Resource.FOOTAGE, Action.PLAYBACK): {**_POLICE_FOOTAGE, R.UNIT_ADMIN: OWN},
+    (Resource.FOOTAGE, Action.EXPORT): {**_POLICE_FOOTAGE, R.UNIT_ADMIN: OWN},
 }
 
 

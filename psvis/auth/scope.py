@@ -36,6 +36,7 @@ def where(principal: Principal, resource: Resource, action: Action) -> ColumnEle
             Resource.SITE: Site.jurisdiction_code,
             Resource.SYSTEM: System.jurisdiction_code,
             Resource.CAMERA: Camera.jurisdiction_code,
+            Resource.FOOTAGE: Camera.jurisdiction_code,
             Resource.FINDING: Finding.jurisdiction_code,
         }.get(resource)
         return table.in_(codes) if table is not None and codes else false()
@@ -48,7 +49,7 @@ def where(principal: Principal, resource: Resource, action: Action) -> ColumnEle
         return Unit.id.in_(units)
     if resource is Resource.SYSTEM:
         return _systems_of_units(units, maintained=maintained)
-    if resource is Resource.CAMERA:
+    if resource in (Resource.CAMERA, Resource.FOOTAGE):  # footage is scoped by its camera
         return Camera.system_id.in_(systems)
     if resource is Resource.SITE:
         sites = select(System.site_id).where(_systems_of_units(units, maintained=maintained))

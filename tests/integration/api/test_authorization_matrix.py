@@ -13,20 +13,25 @@ and compared with what the API answers:
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from psvis.auth.policy import POLICY, Action, Reach, Resource, Role
+from psvis.core.config import Settings
+from psvis.core.timeutil import utcnow
 from psvis.registry.codes import make_gb_id
 from psvis.registry.models import Camera, Site, System, Unit
 from tests.support.factories import Registry, credit_code
 from tests.support.http import bearer
+from tests.support.media import record, storage_root
 
 HOME, AWAY = "360102", "360103"
 _serial = itertools.count(500_000)
@@ -43,6 +48,9 @@ class World:
     camera: dict[str, Camera] = field(default_factory=dict)
     user_ids: dict[str, int] = field(default_factory=dict)
     maintainer_unit: Unit | None = None
+    #: A live segment of each camera, and the interval recorded (footage routes).
+    segment_ids: dict[str, int] = field(default_factory=dict)
+    footage: tuple[dt.datetime, dt.datetime] | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +78,7 @@ SUBJECTS = [
 ]
 
 
-def build_world(registry: Registry) -> World:
+def build_world(registry: Registry, data_dir: Path | None = None) -> World:
     world = World()
     world.maintainer_unit = registry.unit(jurisdiction=HOME, name="维保公司")
     for where, code in (("home", HOME), ("away", AWAY)):
@@ -99,6 +107,13 @@ def build_world(registry: Registry) -> World:
             username=subject.label.replace("@", "_"),
         )
     registry.session.commit()
+    if data_dir is not None:  # real footage for the footage routes: live, a few seconds
+        root = storage_root(registry.session, data_dir)
+        start = (utcnow() - dt.timedelta(seconds=30)).replace(microsecond=0)
+        for where in ("home", "away"):
+            segments = record(registry.session, root, world.camera[where].id, start=start)
+            world.segment_ids[where] = segments[0].id
+        world.footage = (start, start + dt.timedelta(seconds=6))
     return world
 
 
@@ -127,11 +142,15 @@ PARENT = {
 }
 
 
+#: Footage has no READ of its own: its object is the camera (auth/policy.py).
+READ_AS = {Resource.FOOTAGE: Resource.CAMERA}
+
+
 def expected(subject: Subject, resource: Resource, action: Action, where: str) -> str:
     entry = POLICY.get((resource, action), {})
     if subject.role not in entry:
         return "403"
-    read = POLICY.get((resource, Action.READ), {}).get(subject.role)
+    read = POLICY.get((READ_AS.get(resource, resource), Action.READ), {}).get(subject.role)
     if action is not Action.CREATE and not reaches(subject, read, resource, where):
         return "404"
     parent = PARENT.get(resource)
@@ -214,6 +233,7 @@ def object_id(resource: Resource, world: World, where: str) -> int | None:
         Resource.SITE: world.site,
         Resource.SYSTEM: world.system,
         Resource.CAMERA: world.camera,
+        Resource.FOOTAGE: world.camera,
     }
     if resource in table:
         return int(table[resource][where].id)
@@ -236,6 +256,8 @@ def call(
     """Send the request for (operation, where); None when the operation has no object."""
     if "{" in path:
         oid = object_id(resource, world, where)
+        if path.startswith("/api/v1/segments/"):
+            oid = world.segment_ids.get(where)
         if oid is None:
             return None
         if method == "delete" and resource is Resource.CAMERA:
@@ -244,7 +266,14 @@ def call(
             registry.session.commit()
         url = path.split("{")[0] + str(oid) + path.split("}")[1]
         if method == "get":
-            return int(client.get(url, headers=headers).status_code)
+            params: dict[str, str] = {}
+            if resource is Resource.FOOTAGE and ("playback" in url or "clip" in url):
+                assert world.footage is not None
+                params = {
+                    "start": world.footage[0].isoformat(),
+                    "end": world.footage[1].isoformat(),
+                }
+            return int(client.get(url, headers=headers, params=params).status_code)
         if method == "patch":
             return int(client.patch(url, headers=headers, json={"name": "改名"}).status_code)
         if method == "delete":
@@ -266,12 +295,13 @@ def call(
 
 @pytest.mark.slow
 def test_matrix_every_role_every_endpoint_own_and_other_jurisdiction(
-    client: TestClient, registry: Registry
+    client: TestClient, registry: Registry, settings: Settings
 ) -> None:
-    world = build_world(registry)
+    world = build_world(registry, settings.data_dir)
     tokens = {s.label: bearer(client, s.label.replace("@", "_")) for s in SUBJECTS}
     mismatches: list[str] = []
     checked = 0
+    footage_checked = 0
     for path, method, resource, action in operations(client):
         for subject in SUBJECTS:
             headers = tokens[subject.label]
@@ -282,6 +312,7 @@ def test_matrix_every_role_every_endpoint_own_and_other_jurisdiction(
                 if status is None:
                     continue
                 checked += 1
+                footage_checked += resource is Resource.FOOTAGE
                 want = expected(subject, resource, action, where)
                 if (
                     resource is Resource.USER
@@ -298,6 +329,7 @@ def test_matrix_every_role_every_endpoint_own_and_other_jurisdiction(
                         f"want {want}, got {status}"
                     )
     assert checked > 300, checked
+    assert footage_checked >= 6 * len(SUBJECTS) * 2, footage_checked  # six footage routes
     assert not mismatches, "\n".join(mismatches)
 
 
