@@ -240,9 +240,12 @@ def _listening_or_serving(pid: int, port: int, host: str = LOOPBACK) -> bool:
     wanted = "".join(f"{o:02X}" for o in reversed(octets)) + f":{port:04X}"
     try:
         lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
-        fds = list(Path(f"/proc/{pid}/fd").iterdir())
     except OSError:
         return True  # no /proc: the caller's alive check has to do
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False  # the process has just ended
     inodes = set()
     for line in lines:
         fields = line.split()
