@@ -15,6 +15,8 @@ from psvis.core import migrate
 from psvis.core.config import Settings
 from psvis.core.db import make_engine, make_session_factory, session_scope
 from psvis.core.secrets import SecretBox
+from psvis.recording.models import StorageRoot
+from psvis.recording.storage import create_root
 from psvis.registry.jurisdictions import read_tree, sync_tree
 from psvis.registry.models import Jurisdiction
 
@@ -32,8 +34,10 @@ class CliContext:
             yield session
 
 
-def initialise(settings: Settings) -> int:
-    """Create the data dir, migrate the schema, load the jurisdiction tree. Idempotent."""
+def initialise(settings: Settings, *, default_storage: bool = True) -> int:
+    """Create the data dir, migrate the schema, load the jurisdiction tree and, when no
+    storage root exists yet, register ``<data_dir>/recordings`` as root ``default``.
+    Idempotent."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url()
     migrate.upgrade(url)
@@ -41,6 +45,13 @@ def initialise(settings: Settings) -> int:
     try:
         with session_scope(make_session_factory(engine)) as session:
             count = sync_tree(session, read_tree(settings.jurisdiction_file))
+            if default_storage and session.scalar(select(StorageRoot.id).limit(1)) is None:
+                create_root(
+                    session,
+                    name="default",
+                    path=settings.data_dir / "recordings",
+                    reserve_bytes=settings.storage_reserve_bytes,
+                )
     finally:
         engine.dispose()
     SecretBox.from_data_dir(settings.data_dir)
