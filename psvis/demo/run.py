@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -123,9 +124,32 @@ def run_demo(settings: Settings, *, serve: bool = True, out: TextIO | None = Non
         import uvicorn
 
         from psvis.api.app import create_app
+        from psvis.demo.video import start_demo_video
 
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        with open_context(settings) as ctx:
+            video = start_demo_video(settings, sessions=ctx.sessions, box=ctx.box)
+            print(
+                f"  Recording {len(video.camera_ids)} simulated cameras (ids "
+                f"{', '.join(map(str, video.camera_ids))}): {result.url}cameras/"
+                f"{video.camera_ids[0]}",
+                file=out or sys.stdout,
+            )
+            # uvicorn re-raises SIGTERM/SIGINT after its own shutdown; turning them into
+            # SystemExit lets the recorders close their segments and record the stop.
+            signal.signal(signal.SIGTERM, _exit_on_signal)
+            try:
+                uvicorn.run(
+                    create_app(settings), host=settings.host, port=settings.port, log_level="info"
+                )
+            except KeyboardInterrupt:
+                pass
+            finally:
+                video.stop()
     return result
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _demo_unit(session: Session, name: str, *, maintainer: bool) -> Unit:

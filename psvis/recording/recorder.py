@@ -56,6 +56,8 @@ class Source(Protocol):
 
     def redacted(self) -> str: ...
 
+    def scrub(self, text: str) -> str: ...
+
 
 @dataclass
 class RecorderInfo:
@@ -406,7 +408,7 @@ class CameraRecorder:
     def _pump_stderr(self, stream: object, tail: deque[str]) -> None:
         """ffmpeg's stderr as structured log events (level prefix kept)."""
         for raw in iter(stream.readline, b""):  # type: ignore[attr-defined]
-            line = redact(raw.decode("utf-8", "replace").rstrip())
+            line = self.source.scrub(redact(raw.decode("utf-8", "replace").rstrip()))
             if not line:
                 continue
             tail.append(line)

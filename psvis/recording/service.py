@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
@@ -19,8 +20,11 @@ from psvis.compliance.constants import IN_FORCE_DATE
 from psvis.core.config import Settings
 from psvis.core.errors import PsvisError
 from psvis.core.secrets import SecretBox
+from psvis.core.timeutil import utcnow
+from psvis.recording.capacity import forecast
 from psvis.recording.recorder import CameraRecorder
 from psvis.recording.recovery import RecoveryReport, recover
+from psvis.recording.retention import sweep
 from psvis.recording.sources import source_for
 from psvis.recording.storage import Root, usable_roots
 from psvis.registry.enums import LifecycleState
@@ -29,6 +33,8 @@ from psvis.registry.models import Camera, System
 log = logging.getLogger("psvis.recording.service")
 
 SYNC_SECONDS = 15.0
+#: Retention sweep and capacity forecast cadence.
+HOUSEKEEPING_SECONDS = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +71,16 @@ class RecorderService:
     """Start with :meth:`start`, stop with :meth:`stop`. One per node."""
 
     def __init__(
-        self, *, settings: Settings, sessions: sessionmaker[Session], box: SecretBox
+        self,
+        *,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        box: SecretBox,
+        only: frozenset[int] | None = None,
     ) -> None:
+        """``only``: record just these cameras (the demo records its simulated ones)."""
         self.settings = settings
+        self.only = only
         self.sessions = sessions
         self.box = box
         self.node = settings.node_name
@@ -107,7 +120,7 @@ class RecorderService:
     def sync(self) -> None:
         """Start recorders for new cameras, stop those no longer recordable."""
         with self.sessions() as session:
-            wanted = {c.camera_id: c for c in recordable_cameras(session)}
+            wanted = {c.camera_id: c for c in self._wanted(session)}
         with self._lock:
             for camera_id in sorted(set(self.recorders) - set(wanted)):
                 self.recorders.pop(camera_id).stop(reason="camera no longer recordable")
@@ -134,16 +147,39 @@ class RecorderService:
                 self.recorders[camera_id] = recorder
                 recorder.start()
 
+    def _wanted(self, session: Session) -> list[CameraSpec]:
+        cameras = recordable_cameras(session)
+        if self.only is None:
+            return cameras
+        return [c for c in cameras if c.camera_id in self.only]
+
     def _root_for(self, camera_id: int) -> Root:
         # Spread cameras over roots by id; stable across restarts while roots don't change.
         return self._roots[camera_id % len(self._roots)]
 
     def _sync_loop(self) -> None:
+        next_housekeeping = 0.0
         while not self._stop.wait(SYNC_SECONDS):
             try:
                 self.sync()
             except Exception:
                 log.exception("recorder sync failed")
+            if time.monotonic() >= next_housekeeping:
+                next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
+                self.housekeeping()
+
+    def housekeeping(self) -> None:
+        """Retention sweep (S7, S8) and capacity forecast for this node's roots."""
+        roots = {root.id: root for root in self._roots}
+        try:
+            with self.sessions() as session:
+                report = sweep(session, roots=roots, now=utcnow())
+                forecast(session, roots=roots, now=utcnow())
+                session.commit()
+            if report.expired:
+                log.info("retention: expired %d segments", len(report.expired))
+        except Exception:
+            log.exception("retention/capacity housekeeping failed")
 
     def stop(self, *, reason: str = "service stopped by operator") -> None:
         self._stop.set()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from psvis.compliance import rules
 from psvis.core.errors import InvalidInput, Refused
@@ -143,7 +143,8 @@ def split_credentials(url: str) -> tuple[str, str, str]:
         host = f"[{host}]"
     netloc = host + (f":{port}" if port else "")
     clean = parts._replace(netloc=netloc).geturl()
-    return clean, parts.username or "", parts.password or ""
+    # user-info is percent-encoded in a URL; the stored secret is the decoded one.
+    return clean, unquote(parts.username or ""), unquote(parts.password or "")
 
 
 @dataclass(frozen=True, slots=True)
