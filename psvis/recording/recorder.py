@@ -71,6 +71,8 @@ class RecorderInfo:
     last_error: str = ""
     pid: int | None = None
     events: deque[str] = field(default_factory=lambda: deque(maxlen=200))
+    #: Seconds from ffmpeg reporting a closed segment to its row being committed.
+    commit_latencies: deque[float] = field(default_factory=lambda: deque(maxlen=100_000))
 
 
 class CameraRecorder:
@@ -235,7 +237,7 @@ class CameraRecorder:
                 item = None
             if item is _EOF:
                 eof = True
-            elif isinstance(item, str) and self._seal_line(item):
+            elif isinstance(item, tuple) and self._seal_line(*item):
                 sealed_any = True
                 last_progress = time.monotonic()
                 if self._storage_cause is None and self.root.free_bytes() < self.root.reserve_bytes:
@@ -280,7 +282,8 @@ class CameraRecorder:
 
     # --- segments --------------------------------------------------------------------
 
-    def _seal_line(self, line: str) -> bool:
+    def _seal_line(self, reported: float, line: str) -> bool:
+        """Seal the segment ffmpeg reported (at monotonic time ``reported``)."""
         closed = parse_line(line)
         if closed is None:
             self._note(f"ignored segment list line {line.strip()[:200]!r}")
@@ -313,6 +316,7 @@ class CameraRecorder:
             close_outage(session, camera_id=self.camera_id, end_at=segment.start_at)
             self._status_row(session)
             session.commit()
+            self.info.commit_latencies.append(time.monotonic() - reported)
             self._last_end = segment.end_at
             self.info.segments += 1
             self.info.last_segment_at = segment.end_at
@@ -425,7 +429,7 @@ class CameraRecorder:
 
 def _pump(stream: object, sink: queue.Queue[object]) -> None:
     for raw in iter(stream.readline, b""):  # type: ignore[attr-defined]
-        sink.put(raw.decode("utf-8", "replace"))
+        sink.put((time.monotonic(), raw.decode("utf-8", "replace")))
     sink.put(_EOF)
 
 
