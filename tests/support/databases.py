@@ -38,7 +38,7 @@ def postgres_unreachable_reason() -> str | None:
 def sqlite_template(directory: Path) -> Path:
     """A migrated SQLite database with the jurisdiction tree, copied for each test."""
     data_dir = directory / "template"
-    initialise(Settings(data_dir=data_dir))
+    initialise(Settings(data_dir=data_dir), default_storage=False)
     return data_dir / "psvis.db"
 
 
@@ -62,7 +62,7 @@ class PostgresSchema:
         self.engine: Engine = make_engine(self.url)
 
     def migrate(self, data_dir: Path) -> None:
-        initialise(Settings(data_dir=data_dir, database_url=self.url))
+        initialise(Settings(data_dir=data_dir, database_url=self.url), default_storage=False)
 
     def truncate(self) -> None:
         tables = [t.name for t in Base.metadata.sorted_tables if t.name not in KEEP_TABLES]

@@ -1,0 +1,363 @@
+"""Recording benchmarks (issue: recording engine).
+
+    .venv/bin/python bench/recording.py cpu   [--streams 4] [--seconds 60]
+    .venv/bin/python bench/recording.py load  [--streams 32] [--minutes 10]
+
+(a) ``cpu``: CPU seconds per recorded stream, psvis's recorder (ffmpeg + sealing, index,
+    status, in one process) against bare ``ffmpeg -c copy`` with the same segmenting,
+    on the same streams, in the same run. Target ratio ≤ 1.10.
+(b) ``load``: N streams of 2 Mbit/s recorded for M minutes on this machine: every
+    segment ffmpeg closed is sealed and indexed (the invariant check finds no file
+    without a row and no gap without an outage), and the p99 of segment end → row
+    committed is under 1 s.
+
+Streams come from cheap servers: one 2 Mbit/s H.264 clip is encoded once, then served
+by ``ffmpeg -re -stream_loop -1 -c copy -f mpegts -listen 1`` per stream (no encoding
+at serve time, so the recorder, not the simulator, is what the machine spends on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+
+from psvis.cli.context import initialise, open_context
+from psvis.core.config import Settings
+from psvis.recording.ffmpeg import ffmpeg_exe
+from psvis.recording.models import Segment, StorageRoot
+from psvis.recording.recorder import CameraRecorder
+from psvis.recording.sources import source_for
+from psvis.recording.storage import check_root
+from psvis.recording.verify import verify
+from psvis.registry.models import Camera
+
+SEGMENT_SECONDS = 10
+
+
+def make_clip(directory: Path, *, bitrate: str = "2M", seconds: int = 30) -> Path:
+    clip = directory / "clip.ts"
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=1280x720:rate=25,noise=alls=12:allf=t",
+            "-t",
+            str(seconds),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-g",
+            "50",
+            "-keyint_min",
+            "50",
+            "-sc_threshold",
+            "0",
+            "-b:v",
+            bitrate,
+            "-minrate",
+            bitrate,
+            "-maxrate",
+            bitrate,
+            "-bufsize",
+            bitrate,
+            "-x264-params",
+            "nal-hrd=cbr",
+            "-f",
+            "mpegts",
+            str(clip),
+        ],
+        check=True,
+        stdin=subprocess.DEVNULL,
+    )
+    return clip
+
+
+def free_ports(count: int) -> list[int]:
+    ports, sockets = [], []
+    for _ in range(count):
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        sockets.append(sock)
+        ports.append(sock.getsockname()[1])
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
+class ClipServers:
+    """One looping copy-server per port, restarted after each client (listen mode)."""
+
+    def __init__(self, clip: Path, ports: list[int]) -> None:
+        self.clip, self.ports = clip, ports
+        self._stop = threading.Event()
+        self._procs: dict[int, subprocess.Popen[bytes]] = {}
+        self._threads = [
+            threading.Thread(target=self._serve, args=(p,), daemon=True) for p in ports
+        ]
+
+    @property
+    def urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{p}/live.ts" for p in self.ports]
+
+    def _serve(self, port: int) -> None:
+        while not self._stop.is_set():
+            proc = subprocess.Popen(
+                [
+                    ffmpeg_exe(),
+                    "-loglevel",
+                    "quiet",
+                    "-re",
+                    "-stream_loop",
+                    "-1",
+                    "-i",
+                    str(self.clip),
+                    "-c",
+                    "copy",
+                    "-f",
+                    "mpegts",
+                    "-listen",
+                    "1",
+                    f"http://127.0.0.1:{port}/live.ts",
+                ],
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            self._procs[port] = proc
+            proc.wait()
+
+    def __enter__(self) -> ClipServers:
+        for thread in self._threads:
+            thread.start()
+        time.sleep(1.0)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for proc in list(self._procs.values()):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        for thread in self._threads:
+            thread.join(5)
+
+
+@contextmanager
+def database(tmp: Path, cameras: int, urls: list[str]) -> Iterator[tuple[Settings, list[int]]]:
+    settings = Settings(data_dir=tmp / "data", segment_seconds=SEGMENT_SECONDS)
+    initialise(settings)
+    from tests.support.factories import Registry  # the same builders the tests use
+
+    with open_context(settings) as ctx, ctx.session() as session:
+        registry = Registry(session=session, box=ctx.box)
+        ids = []
+        for url in urls[:cameras]:
+            _u, _s, _sys, camera = registry.covered_site()
+            session.execute(update(Camera).where(Camera.id == camera.id).values(stream_url=url))
+            ids.append(camera.id)
+        session.commit()
+    yield settings, ids
+
+
+def cpu_seconds_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_child(args: list[str]) -> float:
+    """CPU seconds used by a child process tree (the child waits for its ffmpegs)."""
+    before = cpu_seconds_of_children()
+    subprocess.run([sys.executable, __file__, *args], check=True, stdin=subprocess.DEVNULL)
+    return cpu_seconds_of_children() - before
+
+
+# --- children ----------------------------------------------------------------------
+
+
+def child_bare(urls: list[str], seconds: float, out: Path) -> None:
+    procs = []
+    for i, url in enumerate(urls):
+        target = out / f"bare-{i}"
+        target.mkdir(parents=True)
+        procs.append(
+            subprocess.Popen(
+                [
+                    ffmpeg_exe(),
+                    "-nostdin",
+                    "-loglevel",
+                    "error",
+                    "-rw_timeout",
+                    "10000000",
+                    "-i",
+                    url,
+                    "-map",
+                    "0:v:0",
+                    "-c",
+                    "copy",
+                    "-f",
+                    "segment",
+                    "-segment_time",
+                    str(SEGMENT_SECONDS),
+                    "-segment_format",
+                    "mpegts",
+                    "-segment_format_options",
+                    "flush_packets=1",
+                    "-reset_timestamps",
+                    "1",
+                    "-segment_list",
+                    "pipe:1",
+                    "-segment_list_type",
+                    "csv",
+                    str(target / "%06d.ts"),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+            )
+        )
+    time.sleep(seconds)
+    for proc in procs:
+        proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        proc.wait()
+
+
+def child_psvis(data_dir: Path, seconds: float) -> None:
+    settings = Settings(data_dir=data_dir, segment_seconds=SEGMENT_SECONDS)
+    with open_context(settings) as ctx:
+        with ctx.session() as session:
+            root = check_root(session.scalars(select(StorageRoot)).one())
+            cameras = list(session.execute(select(Camera.id, Camera.stream_url)))
+        recorders = [
+            CameraRecorder(
+                camera_id=cid,
+                source=source_for(url),
+                root=root,
+                sessions=ctx.sessions,
+                node="bench",
+                segment_seconds=SEGMENT_SECONDS,
+            )
+            for cid, url in cameras
+        ]
+        for rec in recorders:
+            rec.start()
+        time.sleep(seconds)
+        for rec in recorders:
+            rec.stop(reason="bench finished")
+
+
+# --- benchmarks ----------------------------------------------------------------------
+
+
+def bench_cpu(streams: int, seconds: float) -> None:
+    with tempfile.TemporaryDirectory(prefix="psvis-bench-rec-") as tmpdir:
+        tmp = Path(tmpdir)
+        clip = make_clip(tmp)
+        with ClipServers(clip, free_ports(streams)) as servers:
+            bare = run_child(["_bare", str(seconds), str(tmp / "bare"), *servers.urls])
+            with database(tmp, streams, servers.urls) as (settings, _ids):
+                pass
+            mine = run_child(["_psvis", str(seconds), str(settings.data_dir)])
+    per_bare, per_mine = bare / streams, mine / streams
+    print(
+        f"(a) CPU over {seconds:.0f} s, {streams} streams of 2 Mbit/s, {SEGMENT_SECONDS} s segments"
+    )
+    print(f"    bare ffmpeg -c copy: {bare:.2f} CPU-s ({per_bare:.3f} per stream)")
+    print(f"    psvis recorder     : {mine:.2f} CPU-s ({per_mine:.3f} per stream)")
+    print(f"    ratio psvis/bare   : {mine / bare:.3f}  (target <= 1.10)")
+
+
+def bench_load(streams: int, minutes: float) -> None:
+    seconds = minutes * 60
+    with tempfile.TemporaryDirectory(prefix="psvis-bench-load-") as tmpdir:
+        tmp = Path(tmpdir)
+        clip = make_clip(tmp)
+        with (
+            ClipServers(clip, free_ports(streams)) as servers,
+            database(tmp, streams, servers.urls) as (settings, ids),
+            open_context(settings) as ctx,
+        ):
+            with ctx.session() as session:
+                root = check_root(session.scalars(select(StorageRoot)).one())
+            recorders = [
+                CameraRecorder(
+                    camera_id=cid,
+                    source=source_for(url),
+                    root=root,
+                    sessions=ctx.sessions,
+                    node="bench",
+                    segment_seconds=SEGMENT_SECONDS,
+                )
+                for cid, url in zip(ids, servers.urls, strict=True)
+            ]
+            started = time.monotonic()
+            for rec in recorders:
+                rec.start()
+            time.sleep(seconds)
+            for rec in recorders:
+                rec.stop(reason="bench finished")
+            elapsed = time.monotonic() - started
+            latencies = sorted(x for rec in recorders for x in rec.info.commit_latencies)
+            restarts = sum(rec.info.restarts for rec in recorders)
+            with ctx.session() as session:
+                count = session.scalar(select(func.count()).select_from(Segment)) or 0
+                problems = verify(session, roots=[root], deep=False)
+    p50 = statistics.median(latencies) if latencies else float("nan")
+    p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else float("nan")
+    expected = streams * elapsed / SEGMENT_SECONDS
+    print(
+        f"(b) {streams} streams x 2 Mbit/s for {elapsed / 60:.1f} min, {SEGMENT_SECONDS} s segments"
+    )
+    print(f"    segments indexed: {count} (about {expected:.0f} expected)")
+    print(f"    recorder restarts: {restarts}")
+    print(f"    invariant violations (unindexed files, gaps without outage, ...): {len(problems)}")
+    for problem in problems[:10]:
+        print(f"      {problem}")
+    print(
+        f"    segment end -> row committed: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
+        f"max {latencies[-1] * 1000 if latencies else float('nan'):.0f} ms (target p99 < 1000 ms)"
+    )
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_bare":
+        child_bare(sys.argv[4:], float(sys.argv[2]), Path(sys.argv[3]))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "_psvis":
+        child_psvis(Path(sys.argv[3]), float(sys.argv[2]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="which", required=True)
+    cpu = sub.add_parser("cpu")
+    cpu.add_argument("--streams", type=int, default=4)
+    cpu.add_argument("--seconds", type=float, default=60)
+    load = sub.add_parser("load")
+    load.add_argument("--streams", type=int, default=32)
+    load.add_argument("--minutes", type=float, default=10)
+    args = parser.parse_args()
+    if args.which == "cpu":
+        bench_cpu(args.streams, args.seconds)
+    else:
+        bench_load(args.streams, args.minutes)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    main()
