@@ -86,3 +86,28 @@ def sync_and_hash(path: Path) -> tuple[int, str]:
     finally:
         os.close(fd)
     return size, digest.hexdigest()
+
+
+TS_PACKET = 188
+
+
+def count_ts_keyframes(path: Path) -> int:
+    """Keyframes in an MPEG-TS file of one video stream, from the transport layer alone:
+    packets that start a PES and carry the random-access indicator (set by the muxer on
+    keyframes). Raises :class:`UnplayableFile` if the file is not aligned TS packets.
+
+    This is what the recorder uses for every segment of a run after the first (which
+    PyAV probes): opening a file with PyAV decodes frames to find stream parameters and
+    costs more CPU than everything else the recorder does per segment."""
+    data = path.read_bytes()
+    packets = len(data) // TS_PACKET
+    if packets == 0 or data[0::TS_PACKET][:packets].count(0x47) != packets:
+        raise UnplayableFile(f"{path.name}: not an MPEG-TS file (sync bytes)")
+    start_flags = data[1::TS_PACKET][:packets]
+    adaptation = data[3::TS_PACKET][:packets]
+    random_access = data[5::TS_PACKET][:packets]
+    return sum(
+        1
+        for pusi, afc, rai in zip(start_flags, adaptation, random_access, strict=True)
+        if pusi & 0x40 and afc & 0x20 and rai & 0x40
+    )

@@ -24,6 +24,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,7 +33,7 @@ from psvis.core.timeutil import utcnow
 from psvis.recording import lease
 from psvis.recording.enums import OutageCause, RecorderState
 from psvis.recording.ffmpeg import ffmpeg_exe, spawn, stop
-from psvis.recording.media import UnplayableFile
+from psvis.recording.media import MediaFacts, UnplayableFile, count_ts_keyframes, probe
 from psvis.recording.models import RecorderStatus
 from psvis.recording.outages import classify, close_outage, open_outage
 from psvis.recording.recovery import RecoveryReport, recover_camera, writing_dir
@@ -108,6 +109,8 @@ class CameraRecorder:
         #: Wall clock and monotonic clock when the current run started (media time 0).
         self._anchor: tuple[dt.datetime, float] = (clock(), time.monotonic())
         self._last_end: dt.datetime | None = None
+        #: PyAV's facts about the first segment of the current run (codec, size).
+        self._run_facts: MediaFacts | None = None
         #: Set when the storage refuses (full or failing): the run stops with this cause.
         self._storage_cause: OutageCause | None = None
 
@@ -213,6 +216,7 @@ class CameraRecorder:
         process = spawn(self._argv(run_id), env={"TZ": "UTC"})
         # Media time 0 of the run is its first packet, received right after connecting.
         self._anchor = (self.clock(), time.monotonic())
+        self._run_facts = None
         self._process = process
         self.info.pid = process.pid
         lines: queue.Queue[object] = queue.Queue()
@@ -300,6 +304,7 @@ class CameraRecorder:
                     start_at=start,
                     node=self.node,
                     clock_delta_ms=delta_ms,
+                    facts=self._facts(path, closed),
                 )
             except (UnplayableFile, FileNotFoundError) as exc:
                 session.rollback()
@@ -323,6 +328,27 @@ class CameraRecorder:
             seconds = max(segment.media_duration_ms / 1000, 0.001)
             self.info.bitrate_bps = int(segment.size_bytes * 8 / seconds)
         return True
+
+    def _facts(self, path: Path, closed: ClosedSegment) -> MediaFacts:
+        """Media facts of a closed segment. The run's first segment is probed with PyAV
+        (codec, size, playability); later ones take the media span ffmpeg reported and
+        count keyframes on the transport layer — a full probe decodes frames and would
+        cost more CPU than the rest of the recorder (bench/recording.py)."""
+        keyframes = count_ts_keyframes(path)
+        duration_ms = round((closed.media_end_s - closed.media_start_s) * 1000)
+        if self._run_facts is None or keyframes == 0 or duration_ms <= 0:
+            facts = probe(path)
+            self._run_facts = facts
+            return facts
+        first = self._run_facts
+        return MediaFacts(
+            duration_ms=duration_ms,
+            keyframes=keyframes,
+            codec=first.codec,
+            width=first.width,
+            height=first.height,
+            first_pts_s=closed.media_start_s,
+        )
 
     def _place(self, closed: ClosedSegment) -> tuple[dt.datetime, int]:
         """Wall-clock start and clock delta of a closed segment (docs/design/time.md).
