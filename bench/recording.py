@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import signal
 import socket
 import statistics
@@ -29,7 +28,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,7 +44,8 @@ from psvis.recording.storage import check_root
 from psvis.recording.verify import verify
 from psvis.registry.models import Camera
 
-SEGMENT_SECONDS = 10
+#: Segment length of both sides; children inherit it through the environment.
+SEGMENT_SECONDS = int(os.environ.get("BENCH_SEGMENT_SECONDS", "60"))
 
 
 def make_clip(directory: Path, *, bitrate: str = "2M", seconds: int = 30) -> Path:
@@ -177,16 +177,41 @@ def database(tmp: Path, cameras: int, urls: list[str]) -> Iterator[tuple[Setting
     yield settings, ids
 
 
-def cpu_seconds_of_children() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+WARMUP_SECONDS = 15.0
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pids: list[int]) -> float:
+    """utime + stime of running processes, seconds (from /proc/<pid>/stat)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICKS
+    return total
+
+
+def measure(pids: Callable[[], list[int]], seconds: float) -> float:
+    """Steady-state CPU of ``pids()`` over ``seconds`` after a warm-up: start-up costs
+    (interpreter, imports, connecting) are the same for both sides and not the question."""
+    time.sleep(WARMUP_SECONDS)
+    before = process_cpu(pids())
+    time.sleep(seconds)
+    return process_cpu(pids()) - before
 
 
 def run_child(args: list[str]) -> float:
-    """CPU seconds used by a child process tree (the child waits for its ffmpegs)."""
-    before = cpu_seconds_of_children()
-    subprocess.run([sys.executable, __file__, *args], check=True, stdin=subprocess.DEVNULL)
-    return cpu_seconds_of_children() - before
+    """Run a measuring child; it prints its steady-state CPU seconds last."""
+    result = subprocess.run(
+        [sys.executable, __file__, *args],
+        check=True,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+    )
+    return float(result.stdout.strip().splitlines()[-1])
 
 
 # --- children ----------------------------------------------------------------------
@@ -232,11 +257,12 @@ def child_bare(urls: list[str], seconds: float, out: Path) -> None:
                 stdout=subprocess.DEVNULL,
             )
         )
-    time.sleep(seconds)
+    cpu = measure(lambda: [os.getpid(), *(p.pid for p in procs)], seconds)
     for proc in procs:
         proc.send_signal(signal.SIGTERM)
     for proc in procs:
         proc.wait()
+    print(f"{cpu:.3f}")
 
 
 def child_psvis(data_dir: Path, seconds: float) -> None:
@@ -258,9 +284,10 @@ def child_psvis(data_dir: Path, seconds: float) -> None:
         ]
         for rec in recorders:
             rec.start()
-        time.sleep(seconds)
+        cpu = measure(lambda: [os.getpid(), *(r.pid for r in recorders if r.pid)], seconds)
         for rec in recorders:
             rec.stop(reason="bench finished")
+    print(f"{cpu:.3f}")
 
 
 # --- benchmarks ----------------------------------------------------------------------
@@ -277,7 +304,8 @@ def bench_cpu(streams: int, seconds: float) -> None:
             mine = run_child(["_psvis", str(seconds), str(settings.data_dir)])
     per_bare, per_mine = bare / streams, mine / streams
     print(
-        f"(a) CPU over {seconds:.0f} s, {streams} streams of 2 Mbit/s, {SEGMENT_SECONDS} s segments"
+        f"(a) steady-state CPU over {seconds:.0f} s after {WARMUP_SECONDS:.0f} s warm-up, "
+        f"{streams} streams of 2 Mbit/s, {SEGMENT_SECONDS} s segments"
     )
     print(f"    bare ffmpeg -c copy: {bare:.2f} CPU-s ({per_bare:.3f} per stream)")
     print(f"    psvis recorder     : {mine:.2f} CPU-s ({per_mine:.3f} per stream)")
@@ -347,11 +375,16 @@ def main() -> None:
     sub = parser.add_subparsers(dest="which", required=True)
     cpu = sub.add_parser("cpu")
     cpu.add_argument("--streams", type=int, default=4)
-    cpu.add_argument("--seconds", type=float, default=60)
+    cpu.add_argument("--seconds", type=float, default=180)
+    cpu.add_argument("--segment-seconds", type=int, default=60)
     load = sub.add_parser("load")
     load.add_argument("--streams", type=int, default=32)
     load.add_argument("--minutes", type=float, default=10)
+    load.add_argument("--segment-seconds", type=int, default=10)
     args = parser.parse_args()
+    global SEGMENT_SECONDS
+    SEGMENT_SECONDS = args.segment_seconds
+    os.environ["BENCH_SEGMENT_SECONDS"] = str(SEGMENT_SECONDS)
     if args.which == "cpu":
         bench_cpu(args.streams, args.seconds)
     else:
