@@ -9,7 +9,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from psvis.console import auth_pages, equipment_pages, findings_pages, registry_pages
+from psvis.console import (
+    auth_pages,
+    equipment_pages,
+    findings_pages,
+    registry_pages,
+    video_pages,
+)
 from psvis.console import map as map_page
 from psvis.console.render import STATIC_DIR
 from psvis.console.route import ConsoleRoute
@@ -38,5 +44,29 @@ def static_file(name: str) -> FileResponse:
     )
 
 
-for _module in (auth_pages, findings_pages, registry_pages, equipment_pages, map_page):
+#: Third-party scripts, vendored (no CDN): exact names only. hls.js plays HLS in
+#: browsers without native HLS (Chromium); its licence is next to it.
+VENDOR_FILES = {"hls.min.js": "text/javascript; charset=utf-8"}
+
+
+@router.get("/static/vendor/{name}")
+def vendor_file(name: str) -> FileResponse:
+    media_type = VENDOR_FILES.get(name)
+    if media_type is None:
+        raise NotFound(f"no vendored file {name!r}")
+    return FileResponse(
+        STATIC_DIR / "vendor" / name,
+        media_type=media_type,
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+for _module in (
+    auth_pages,
+    findings_pages,
+    registry_pages,
+    equipment_pages,
+    map_page,
+    video_pages,
+):
     router.include_router(_module.router)

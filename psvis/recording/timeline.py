@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, String, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from psvis.core.timeutil import CHINA_TZ, utcnow
@@ -99,17 +100,6 @@ def day_bounds(day: dt.date, tz: dt.tzinfo = CHINA_TZ) -> tuple[dt.datetime, dt.
     return start, end
 
 
-def _merge(spans: list[Span], tolerance: dt.timedelta) -> list[Span]:
-    merged: list[Span] = []
-    for span in spans:
-        if merged and span.start - merged[-1].end <= tolerance:
-            last = merged[-1]
-            merged[-1] = Span(last.start, max(last.end, span.end))
-        else:
-            merged.append(span)
-    return merged
-
-
 def _clip(span: Span, lo: dt.datetime, hi: dt.datetime) -> Span | None:
     start, end = max(span.start, lo), min(span.end, hi)
     return Span(start, end) if end > start else None
@@ -130,21 +120,27 @@ def _subtract(window: Span, covered: list[Span], tolerance: dt.timedelta) -> lis
     return [h for h in holes if h.end - h.start > tolerance]
 
 
-def segment_rows(
-    session: Session, *, camera_id: int, start: dt.datetime, end: dt.datetime
-) -> list[tuple[dt.datetime, dt.datetime, SegmentState]]:
+def segment_query(camera_id: int, start: dt.datetime, end: dt.datetime) -> Select[Any, Any, Any]:
     """(start, end, state) of the camera's segments overlapping ``[start, end)``, by start.
 
     One range scan on ``ix_segment_camera_start``: the lower bound is the start of the
     last segment that began at or before ``start`` (an index seek), so the segment
-    straddling ``start`` is included however long it is."""
+    straddling ``start`` is included however long it is.
+
+    The columns come back *raw* (``type_coerce`` to String: no per-value result
+    processing): text on SQLite, aware datetimes on PostgreSQL — a day is 1,440 rows and
+    the generic processing was most of the cost (bench/recording_timeline.py)."""
     straddling = (
         select(func.max(Segment.start_at))
         .where(Segment.camera_id == camera_id, Segment.start_at <= start)
         .scalar_subquery()
     )
-    stmt = (
-        select(Segment.start_at, Segment.end_at, Segment.state)
+    return (
+        select(
+            type_coerce(Segment.start_at, String),
+            type_coerce(Segment.end_at, String),
+            type_coerce(Segment.state, String),
+        )
         .where(
             Segment.camera_id == camera_id,
             Segment.start_at >= func.coalesce(straddling, start),
@@ -153,7 +149,68 @@ def segment_rows(
         )
         .order_by(Segment.start_at)
     )
-    return [(s, e, state) for s, e, state in session.execute(stmt)]
+
+
+def _stored(session: Session, value: dt.datetime) -> Any:
+    """``value`` as the backend stores it: what SQLAlchemy binds for a time column (text
+    in SQLite's fixed-width, sortable format; an aware datetime elsewhere)."""
+    dialect = session.get_bind().dialect
+    process = Segment.__table__.c.start_at.type.dialect_impl(dialect).bind_processor(dialect)
+    return process(value) if process is not None else value
+
+
+def _as_time(value: Any) -> dt.datetime:
+    """A raw time column value as aware UTC (SQLite text is UTC without a zone)."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC)
+
+
+def recorded_spans(
+    session: Session, *, camera_id: int, start: dt.datetime, end: dt.datetime
+) -> tuple[list[Span], list[Span]]:
+    """(playable, expired) recording of the camera in ``[start, end)``: clipped to it,
+    merged across holes up to ``TOLERANCE``.
+
+    One pass over the raw column values, compared in their stored form: on SQLite
+    fixed-width UTC text that sorts like the times it encodes (a hole is measured on naive
+    parses), elsewhere datetimes. Zones are attached to the few merged spans only."""
+    lo, hi = _stored(session, start), _stored(session, end)
+    text = isinstance(lo, str)
+    parse = dt.datetime.fromisoformat
+    merged: dict[bool, list[list[Any]]] = {False: [], True: []}
+    expired_value = SegmentState.EXPIRED.value
+    rows = session.connection().execute(segment_query(camera_id, start, end)).fetchall()
+    if rows and not text and isinstance(rows[0][0], dt.datetime):
+        # Same tzinfo object as the driver's values: comparisons skip utcoffset() calls.
+        zone = rows[0][0].tzinfo
+        lo, hi = start.astimezone(zone), end.astimezone(zone)
+    for seg_start, seg_end, state in rows:
+        if seg_start < lo:
+            seg_start = lo
+        if seg_end > hi:
+            seg_end = hi
+        if seg_end <= seg_start:
+            continue
+        spans = merged[state == expired_value]
+        if spans:
+            last = spans[-1]
+            previous_end = last[1]
+            if text:  # naive parses: both are UTC, and a zone would cost 20× more
+                touching = seg_start <= previous_end or (
+                    parse(seg_start) - parse(previous_end) <= TOLERANCE
+                )
+            else:
+                touching = seg_start - previous_end <= TOLERANCE
+            if touching:
+                if seg_end > previous_end:
+                    last[1] = seg_end
+                continue
+        spans.append([seg_start, seg_end])
+    playable, expired = (
+        [Span(_as_time(a), _as_time(b)) for a, b in merged[flag]] for flag in (False, True)
+    )
+    return playable, expired
 
 
 def day_timeline(
@@ -176,16 +233,9 @@ def day_timeline(
     if until <= start:
         return timeline  # the whole day is in the future
 
-    recorded: list[Span] = []
-    expired: list[Span] = []
-    for seg_start, seg_end, state in segment_rows(
+    timeline.recorded, timeline.expired = recorded_spans(
         session, camera_id=camera_id, start=start, end=until
-    ):
-        clipped = _clip(Span(seg_start, seg_end), start, until)
-        if clipped is not None:
-            (expired if state is SegmentState.EXPIRED else recorded).append(clipped)
-    timeline.recorded = _merge(recorded, TOLERANCE)
-    timeline.expired = _merge(expired, TOLERANCE)
+    )
 
     outage_stmt = (
         select(Outage.start_at, Outage.end_at, Outage.cause, Outage.detail)

@@ -8,17 +8,20 @@ import itertools
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from psvis.auth import service as auth_service
 from psvis.auth.policy import POLICY, Action, Reach, Resource, Role
+from psvis.console.i18n import CATALOG
 from psvis.core.config import Settings
 from psvis.core.errors import Forbidden, InvalidInput, NotFound
 from psvis.core.timeutil import CHINA_TZ, utcnow
 from psvis.recording import access, clips, playback
-from psvis.recording.enums import OutageCause, SegmentState
-from psvis.recording.models import Segment
+from psvis.recording.enums import OutageCause, RecorderState, SegmentState
+from psvis.recording.models import RecorderStatus, Segment
 from psvis.recording.timeline import day_bounds, day_timeline
+from tests.integration.console.helpers import signed_in
 from tests.support.factories import Registry
 from tests.support.media import outage, record, storage_root
 
@@ -314,3 +317,106 @@ def test_authorize_footage(db: Session, registry: Registry) -> None:
     audit = auth_service.principal_for(db, user=auditor)
     with pytest.raises(Forbidden):
         access.authorize_footage(db, audit, camera.id, Action.PLAYBACK, now - minute, now)
+
+
+# --- console pages ------------------------------------------------------------------------
+
+
+def test_every_outage_cause_and_recorder_state_is_labelled() -> None:
+    for cause in OutageCause:
+        assert f"outage.{cause.value}" in CATALOG
+    for state in RecorderState:
+        assert f"rstate.{state.value}" in CATALOG
+
+
+def test_video_page_timeline_playback_and_permissions(
+    client: TestClient, registry: Registry, db: Session, settings: Settings
+) -> None:
+    unit, _site, _system, camera = registry.covered_site(jurisdiction="360102")
+    _u, _s, _y, foreign = registry.covered_site(jurisdiction="360103")
+    registry.user(role=Role.OFFICER, jurisdiction="360102", username="officer")
+    registry.user(role=Role.AUDITOR, jurisdiction="360102", username="auditor")
+    registry.user(role=Role.UNIT_OPERATOR, units=(unit.id,), username="duty")
+    db.commit()
+    root = storage_root(db, settings.data_dir)
+    t0 = china(2025, 3, 1, 10)
+    record(db, root, camera.id, start=t0, seconds=4)
+    outage(db, camera.id, start=t0 + dt.timedelta(seconds=4), end=t0 + dt.timedelta(minutes=30))
+    db.add(
+        RecorderStatus(
+            camera_id=camera.id,
+            node="node-a",
+            state=RecorderState.RECONNECTING,
+            restarts=3,
+            last_segment_at=utcnow() - dt.timedelta(minutes=10),
+            bitrate_bps=800_000,
+            last_error="Connection refused",
+        )
+    )
+    db.commit()
+
+    signed_in(client, "officer")
+    page = client.get(f"/cameras/{camera.id}/video", params={"day": "2025-03-01"})
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert 'id="timeline-svg"' in html
+    assert html.count('class="bar bar-recorded"') == 1
+    assert html.count('class="bar bar-outage"') == 1
+    assert html.count('class="bar bar-gap"') == 1  # after the outage: unexplained
+    assert "摄像机无法连接" in html  # the cause, labelled
+    assert 'data-hls="/api/v1/cameras/' in html  # live view
+    assert "重连中" in html  # recorder state
+    assert '<script src="/static/video.js"></script>' in html
+    assert "<script>" not in html  # CSP: no inline script
+    # The recorded bar links to its playback.
+    assert f"/cameras/{camera.id}/video?day=2025-03-01&amp;start=10%3A00%3A00" in html
+    chosen = client.get(
+        f"/cameras/{camera.id}/video",
+        params={"day": "2025-03-01", "start": "10:00:00", "end": "10:00:04"},
+    ).text
+    assert 'id="playback-video"' in chosen
+    assert "/playback.m3u8?start=2025-03-01T10%3A00%3A00%2B08%3A00" in chosen
+    assert 'id="clip-link"' in chosen
+    long = client.get(
+        f"/cameras/{camera.id}/video",
+        params={"day": "2025-03-01", "start": "08:00", "end": "10:00"},
+    ).text
+    assert 'id="clip-too-long"' in long
+    assert 'id="clip-link"' not in long
+    bad = client.get(
+        f"/cameras/{camera.id}/video",
+        params={"day": "2025-03-01", "start": "10:00", "end": "09:00"},
+    ).text
+    assert 'id="range-error"' in bad
+    assert 'id="playback-video"' not in bad
+    assert client.get(f"/cameras/{foreign.id}/video").status_code == 404
+    assert client.get(f"/cameras/{camera.id}/video", params={"day": "../x"}).status_code == 422
+    assert client.get("/cameras/99999999999/video").status_code in (400, 422)
+    recorders = client.get("/recorders")
+    assert recorders.status_code == 200
+    assert "Connection refused" in recorders.text
+    assert f'href="/cameras/{camera.id}/video"' in recorders.text
+    assert f'href="/cameras/{camera.id}/video"' in client.get(f"/cameras/{camera.id}").text
+
+    # The auditor reads the camera but watches no footage; the duty operator only live.
+    client.cookies.clear()
+    signed_in(client, "auditor")
+    html = client.get(f"/cameras/{camera.id}/video").text
+    assert "data-hls" not in html
+    assert 'id="playback-denied"' in html
+    client.cookies.clear()
+    signed_in(client, "duty")
+    html = client.get(f"/cameras/{camera.id}/video").text
+    assert 'id="live-video"' in html
+    assert 'id="playback-denied"' in html
+
+
+def test_static_video_files(client: TestClient) -> None:
+    script = client.get("/static/vendor/hls.min.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert len(script.content) > 100_000
+    assert client.get("/static/video.js").status_code == 200
+    assert client.get("/static/video.css").status_code == 200
+    for name in ("hls.js.LICENSE", "..%2fvideo.js", "hls.min.js.map", "..%2f..%2fconsole.css"):
+        assert client.get(f"/static/vendor/{name}").status_code == 404, name
