@@ -103,11 +103,22 @@ def count_ts_keyframes(path: Path) -> int:
     packets = len(data) // TS_PACKET
     if packets == 0 or data[0::TS_PACKET][:packets].count(0x47) != packets:
         raise UnplayableFile(f"{path.name}: not an MPEG-TS file (sync bytes)")
-    start_flags = data[1::TS_PACKET][:packets]
-    adaptation = data[3::TS_PACKET][:packets]
-    random_access = data[5::TS_PACKET][:packets]
-    return sum(
-        1
-        for pusi, afc, rai in zip(start_flags, adaptation, random_access, strict=True)
-        if pusi & 0x40 and afc & 0x20 and rai & 0x40
-    )
+    # Bit tests over whole columns at once: byte 1 bit 6 (payload unit start), byte 3
+    # bit 5 (adaptation field present), byte 5 bit 6 (random access), as big integers.
+    mask = int.from_bytes(b"\x40" * packets, "big")
+    start = int.from_bytes(data[1::TS_PACKET][:packets], "big") & mask
+    adaptation = (int.from_bytes(data[3::TS_PACKET][:packets], "big") << 1) & mask
+    random_access = int.from_bytes(data[5::TS_PACKET][:packets], "big") & mask
+    return (start & adaptation & random_access).bit_count()
+
+
+def stream_params(path: Path) -> tuple[str, int, int]:
+    """Codec name, width and height of the first video stream (PyAV, no packet loop)."""
+    try:
+        with av.open(str(path), mode="r") as container:
+            if not container.streams.video:
+                raise UnplayableFile(f"{path.name}: no video stream")
+            ctx = container.streams.video[0].codec_context
+            return ctx.name or "", ctx.width or 0, ctx.height or 0
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        raise UnplayableFile(f"{path.name}: cannot be opened ({exc.__class__.__name__})") from exc

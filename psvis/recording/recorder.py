@@ -33,7 +33,13 @@ from psvis.core.timeutil import utcnow
 from psvis.recording import lease
 from psvis.recording.enums import OutageCause, RecorderState
 from psvis.recording.ffmpeg import ffmpeg_exe, spawn, stop
-from psvis.recording.media import MediaFacts, UnplayableFile, count_ts_keyframes, probe
+from psvis.recording.media import (
+    MediaFacts,
+    UnplayableFile,
+    count_ts_keyframes,
+    probe,
+    stream_params,
+)
 from psvis.recording.models import RecorderStatus
 from psvis.recording.outages import classify, close_outage, open_outage
 from psvis.recording.recovery import RecoveryReport, recover_camera, writing_dir
@@ -43,6 +49,9 @@ from psvis.recording.storage import Root
 
 log = logging.getLogger("psvis.recording.recorder")
 
+#: How often the supervising loop wakes without news from ffmpeg (watchdog, lease, stop):
+#: rarely enough that an idle recorder costs next to nothing (bench/recording.py).
+POLL_SECONDS = 2.0
 BACKOFF_FIRST_S = 1.0
 BACKOFF_MAX_S = 30.0
 #: Wall clock moving this much more or less than the monotonic clock is a clock step.
@@ -109,8 +118,8 @@ class CameraRecorder:
         #: Wall clock and monotonic clock when the current run started (media time 0).
         self._anchor: tuple[dt.datetime, float] = (clock(), time.monotonic())
         self._last_end: dt.datetime | None = None
-        #: PyAV's facts about the first segment of the current run (codec, size).
-        self._run_facts: MediaFacts | None = None
+        #: Codec, width and height of the current run (read from its first segment).
+        self._run_params: tuple[str, int, int] | None = None
         #: Set when the storage refuses (full or failing): the run stops with this cause.
         self._storage_cause: OutageCause | None = None
 
@@ -216,7 +225,7 @@ class CameraRecorder:
         process = spawn(self._argv(run_id), env={"TZ": "UTC"})
         # Media time 0 of the run is its first packet, received right after connecting.
         self._anchor = (self.clock(), time.monotonic())
-        self._run_facts = None
+        self._run_params = None
         self._process = process
         self.info.pid = process.pid
         lines: queue.Queue[object] = queue.Queue()
@@ -236,7 +245,7 @@ class CameraRecorder:
         eof = False
         while not eof:
             try:
-                item = lines.get(timeout=0.5)
+                item = lines.get(timeout=POLL_SECONDS)
             except queue.Empty:
                 item = None
             if item is _EOF:
@@ -330,23 +339,24 @@ class CameraRecorder:
         return True
 
     def _facts(self, path: Path, closed: ClosedSegment) -> MediaFacts:
-        """Media facts of a closed segment. The run's first segment is probed with PyAV
-        (codec, size, playability); later ones take the media span ffmpeg reported and
-        count keyframes on the transport layer — a full probe decodes frames and would
-        cost more CPU than the rest of the recorder (bench/recording.py)."""
+        """Media facts of a closed segment without decoding it: the media span ffmpeg
+        reported, keyframes counted on the transport layer, and codec and size read once
+        per run with PyAV. (A full PyAV probe demuxes every packet and decodes frames; it
+        would cost more CPU than the rest of the recorder — bench/recording.py.) A
+        segment without a keyframe gets the full probe, which refuses it."""
         keyframes = count_ts_keyframes(path)
         duration_ms = round((closed.media_end_s - closed.media_start_s) * 1000)
-        if self._run_facts is None or keyframes == 0 or duration_ms <= 0:
-            facts = probe(path)
-            self._run_facts = facts
-            return facts
-        first = self._run_facts
+        if keyframes == 0 or duration_ms <= 0:
+            return probe(path)
+        if self._run_params is None:
+            self._run_params = stream_params(path)
+        codec, width, height = self._run_params
         return MediaFacts(
             duration_ms=duration_ms,
             keyframes=keyframes,
-            codec=first.codec,
-            width=first.width,
-            height=first.height,
+            codec=codec,
+            width=width,
+            height=height,
             first_pts_s=closed.media_start_s,
         )
 
