@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -297,11 +298,17 @@ def bench_cpu(streams: int, seconds: float) -> None:
     with tempfile.TemporaryDirectory(prefix="psvis-bench-rec-") as tmpdir:
         tmp = Path(tmpdir)
         clip = make_clip(tmp)
-        with ClipServers(clip, free_ports(streams)) as servers:
-            bare = run_child(["_bare", str(seconds), str(tmp / "bare"), *servers.urls])
-            with database(tmp, streams, servers.urls) as (settings, _ids):
+        # Both sides at once, each on its own copy of the same streams, so that whatever
+        # else the machine does weighs on both alike.
+        with ClipServers(clip, free_ports(2 * streams)) as servers:
+            with database(tmp, streams, servers.urls[streams:]) as (settings, _ids):
                 pass
-            mine = run_child(["_psvis", str(seconds), str(settings.data_dir)])
+            with ThreadPoolExecutor(2) as pool:
+                bare_job = pool.submit(
+                    run_child, ["_bare", str(seconds), str(tmp / "bare"), *servers.urls[:streams]]
+                )
+                mine_job = pool.submit(run_child, ["_psvis", str(seconds), str(settings.data_dir)])
+                bare, mine = bare_job.result(), mine_job.result()
     per_bare, per_mine = bare / streams, mine / streams
     print(
         f"(a) steady-state CPU over {seconds:.0f} s after {WARMUP_SECONDS:.0f} s warm-up, "
