@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from psvis.core.config import Settings
@@ -55,12 +56,20 @@ def sim() -> Iterator[SimCamera]:
         camera.close()
 
 
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def run_until_full(
-    settings: Settings, registry: Registry, sim: SimCamera, disk: Path, reserve: int
+    engine: Engine, registry: Registry, sim: SimCamera, disk: Path, reserve: int
 ) -> tuple[RecordingWorld, CameraRecorder]:
     root = private_root(registry.session, disk / "recordings", reserve_bytes=reserve)
     camera_id = camera_streaming_from(registry, sim.url)
-    engine = make_engine(settings.resolved_database_url())
     world = RecordingWorld(root=root, camera_id=camera_id, sessions=make_session_factory(engine))
     rec = CameraRecorder(
         camera_id=camera_id,
@@ -95,9 +104,9 @@ def assert_nothing_in_retention_deleted(world: RecordingWorld, session: Session)
 
 
 def test_reserve_reached_stops_recording_and_keeps_everything(
-    settings: Settings, registry: Registry, sim: SimCamera, small_disk: Path
+    engine: Engine, registry: Registry, sim: SimCamera, small_disk: Path
 ) -> None:
-    world, rec = run_until_full(settings, registry, sim, small_disk, reserve=2 * 1024 * 1024)
+    world, rec = run_until_full(engine, registry, sim, small_disk, reserve=2 * 1024 * 1024)
     try:
         count = len(world.segments())
         outage = next(o for o in world.outages() if o.cause is OutageCause.STORAGE_FULL)
@@ -113,9 +122,9 @@ def test_reserve_reached_stops_recording_and_keeps_everything(
 
 
 def test_disk_really_full_enospc_is_storage_full(
-    settings: Settings, registry: Registry, sim: SimCamera, small_disk: Path
+    engine: Engine, registry: Registry, sim: SimCamera, small_disk: Path
 ) -> None:
-    world, rec = run_until_full(settings, registry, sim, small_disk, reserve=0)
+    world, rec = run_until_full(engine, registry, sim, small_disk, reserve=0)
     rec.stop(reason="test finished")
     outage = next(o for o in world.outages() if o.cause is OutageCause.STORAGE_FULL)
     assert outage.start_at <= utcnow() + dt.timedelta(seconds=1)
