@@ -241,7 +241,7 @@ class CameraRecorder:
         self._set_state(RecorderState.RECORDING)
         sealed_any = stalled = False
         last_progress = time.monotonic()
-        next_renew = time.monotonic() + self.lease_seconds / 3
+        next_renew = time.monotonic() + self.lease_seconds / 2
         eof = False
         while not eof:
             try:
@@ -264,7 +264,7 @@ class CameraRecorder:
                     self._note("watchdog: no segment committed in time; killing ffmpeg")
                     signal_group(process.pid, signal.SIGKILL)
                 if time.monotonic() >= next_renew:
-                    next_renew = time.monotonic() + self.lease_seconds / 3
+                    next_renew = time.monotonic() + self.lease_seconds / 2
                     with self.sessions() as session:
                         if not lease.renew(
                             session,
