@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from psvis.api.app import create_app
+from psvis.auth.passwords import use_parameters
 from psvis.core.config import Settings
 from psvis.core.db import make_engine, make_session_factory
 from psvis.core.secrets import SecretBox
@@ -24,6 +25,13 @@ from tests.support.databases import (
     sqlite_template,
 )
 from tests.support.factories import Registry
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> None:
+    """argon2id still, with a cheap profile: the suite signs in hundreds of times.
+    (Production parameters: tests/unit/auth/test_passwords.py.)"""
+    use_parameters(time_cost=1, memory_cost=8 * 1024, parallelism=1)
 
 
 @pytest.fixture(scope="session")
