@@ -124,7 +124,10 @@ def run_demo(settings: Settings, *, serve: bool = True, out: TextIO | None = Non
         import uvicorn
 
         from psvis.api.app import create_app
-        from psvis.demo.video import start_demo_video
+        from psvis.demo.video import DEMO_SEGMENT_SECONDS, start_demo_video
+
+        # The console states the live delay from the segment length the demo records with.
+        settings = settings.model_copy(update={"segment_seconds": DEMO_SEGMENT_SECONDS})
 
         with open_context(settings) as ctx:
             video = start_demo_video(settings, sessions=ctx.sessions, box=ctx.box)
