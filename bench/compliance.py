@@ -23,11 +23,8 @@ import importlib.util
 import io
 import pstats
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,47 +32,20 @@ from typing import Any
 from sqlalchemy import Engine, Executable, select, text
 from sqlalchemy.orm import Session
 
-from psvis.cli.context import initialise
 from psvis.compliance.engine import evaluate
 from psvis.compliance.models import Finding
 from psvis.compliance.rules import FINDING_RULES
 from psvis.compliance.service import CheckSummary, run_check
-from psvis.core.config import Settings
 from psvis.core.db import make_engine
 from psvis.registry.enums import MANDATORY_CATEGORIES, PRIVACY_CATEGORIES
 from psvis.registry.models import Camera, Site, System
 
 # ``bench`` is a directory of scripts, not a package: run as ``python bench/compliance.py``
 # its siblings import by their own names.
+from bench_databases import postgres_database, sqlite_database  # isort: skip
 from synthetic import generate  # isort: skip
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_SECONDS = 2.0
-
-
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="psvis-bench-") as tmp:
-        settings = Settings(data_dir=Path(tmp))
-        initialise(settings)
-        yield settings.resolved_database_url()
-
-
-@contextmanager
-def postgres_database(base_url: str = PG_URL) -> Iterator[str]:
-    schema = f"psvis_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = f"{base_url}?options=-csearch_path%3D{schema}"
-        with tempfile.TemporaryDirectory(prefix="psvis-bench-") as tmp:
-            initialise(Settings(data_dir=Path(tmp), database_url=url))
-            yield url
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 DATABASES: dict[str, Callable[[], Any]] = {

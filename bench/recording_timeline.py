@@ -27,15 +27,12 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
-from psvis.cli.context import initialise
-from psvis.core.config import Settings
 from psvis.core.db import make_engine, make_session_factory
 from psvis.core.timeutil import CHINA_TZ, today_china
 from psvis.recording.models import Outage, Segment
@@ -44,9 +41,9 @@ from psvis.recording.timeline import day_bounds, day_timeline, segment_query
 from psvis.registry.models import Camera
 
 # ``bench`` is a directory of scripts, not a package: siblings import by their own names.
+from bench_databases import postgres_database, sqlite_database  # isort: skip
 from synthetic import generate  # isort: skip
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_MS = 20.0
 SEGMENT_S = 60
 CHUNK = 50_000
@@ -59,31 +56,6 @@ COLUMNS = (
     "node"
 )
 SHA = "ab" * 32
-
-
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="psvis-bench-") as tmp:
-        settings = Settings(data_dir=Path(tmp))
-        initialise(settings)
-        yield settings.resolved_database_url()
-
-
-@contextmanager
-def postgres_database(base_url: str = PG_URL) -> Iterator[str]:
-    schema = f"psvis_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = f"{base_url}?options=-csearch_path%3D{schema}"
-        with tempfile.TemporaryDirectory(prefix="psvis-bench-") as tmp:
-            initialise(Settings(data_dir=Path(tmp), database_url=url))
-            yield url
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _stamp(value: dt.datetime, *, sqlite: bool) -> str:
