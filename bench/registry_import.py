@@ -17,13 +17,12 @@ import argparse
 import datetime as dt
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from psvis.cli.context import initialise, operator_principal
 from psvis.core.config import Settings
@@ -33,7 +32,9 @@ from psvis.registry.codes import credit_check_character, make_gb_id
 from psvis.registry.file_columns import export_columns
 from psvis.registry.importer import import_file
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# ``bench`` is a folder of scripts: siblings import by their own names.
+from bench_databases import postgres_database, sqlite_database  # isort: skip
+
 DISTRICTS = ("360102", "360103", "360104", "360111", "360112", "360113", "360121", "360123")
 CAMERAS_PER_SYSTEM = 20
 CAMERAS_PER_UNIT = 100
@@ -187,27 +188,6 @@ def run(url: str, rows: int = 100_000) -> dict[str, Any]:
         }
 
 
-def _postgres_schema() -> tuple[str, str] | None:
-    """A private schema on the local PostgreSQL, or None when it does not answer."""
-    try:
-        admin = make_engine(PG_URL)
-        schema = f"psvis_bench_{uuid.uuid4().hex[:8]}"
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        admin.dispose()
-    except Exception as exc:  # any failure to connect means "not here"
-        print(f"PostgreSQL skipped: {exc.__class__.__name__}: {exc}"[:200])
-        return None
-    return schema, f"{PG_URL}?options=-csearch_path%3D{schema}"
-
-
-def _drop(schema: str) -> None:
-    admin = make_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    admin.dispose()
-
-
 def _show(backend: str, result: dict[str, Any]) -> None:
     print(
         f"{backend:<10} {result['rows']:,} camera rows ({result['file_mb']} MB): "
@@ -220,15 +200,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="psvis-bench-db-") as tmp:
-        _show("sqlite", run(f"sqlite:///{Path(tmp) / 'bench.db'}", args.rows))
-    pg = _postgres_schema()
-    if pg is not None:
-        schema, url = pg
-        try:
+    with sqlite_database() as url:
+        _show("sqlite", run(url, args.rows))
+    try:
+        with postgres_database() as url:
             _show("postgresql", run(url, args.rows))
-        finally:
-            _drop(schema)
+    except OperationalError as exc:  # no server here: say so, don't fail the SQLite figure
+        print(f"PostgreSQL skipped: {exc.__class__.__name__}: {exc}"[:200])
 
 
 if __name__ == "__main__":
