@@ -24,6 +24,7 @@ from psvis.core.db import make_engine, make_session_factory
 from psvis.core.errors import PsvisError
 from psvis.core.migrate import ensure_current
 from psvis.core.secrets import SecretBox
+from psvis.ledger.service import LedgerKeeper
 from psvis.recording.media_routes import router as media_router
 from psvis.registry.file_routes import router as registry_file_router
 from psvis.registry.routes import router as registry_router
@@ -77,10 +78,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = build_state(settings)
         app.state.psvis = state
+        # Entries the API writes (configuration changes, custody acts) get into the log
+        # and under a signed checkpoint from here; recorders run their own keeper.
+        keeper = LedgerKeeper(
+            sessions=state.sessions,
+            data_dir=settings.data_dir,
+            node_name=settings.node_name,
+            interval=settings.checkpoint_seconds,
+        )
+        keeper.start()
         log.info("psvis %s serving, settings=%s", __version__, settings.describe())
         try:
             yield
         finally:
+            keeper.stop()
             state.engine.dispose()
 
     app = FastAPI(

@@ -15,6 +15,8 @@ from psvis.core import migrate
 from psvis.core.config import Settings
 from psvis.core.db import make_engine, make_session_factory, session_scope
 from psvis.core.secrets import SecretBox
+from psvis.ledger import service as ledger
+from psvis.ledger.keys import SigningKey
 from psvis.recording.models import StorageRoot
 from psvis.recording.storage import create_root
 from psvis.registry.jurisdictions import read_tree, sync_tree
@@ -36,8 +38,8 @@ class CliContext:
 
 def initialise(settings: Settings, *, default_storage: bool = True) -> int:
     """Create the data dir, migrate the schema, load the jurisdiction tree and, when no
-    storage root exists yet, register ``<data_dir>/recordings`` as root ``default``.
-    Idempotent."""
+    storage root exists yet, register ``<data_dir>/recordings`` as root ``default``;
+    create the ledger (empty tree) and its signing key. Idempotent."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url()
     migrate.upgrade(url)
@@ -52,6 +54,11 @@ def initialise(settings: Settings, *, default_storage: bool = True) -> int:
                     path=settings.data_dir / "recordings",
                     reserve_bytes=settings.storage_reserve_bytes,
                 )
+            ledger.ensure_log(
+                session,
+                node_name=settings.node_name,
+                key=SigningKey.load_or_create(settings.data_dir),
+            )
     finally:
         engine.dispose()
     SecretBox.from_data_dir(settings.data_dir)

@@ -117,6 +117,21 @@ class Settings(BaseSettings):
         description="Free space kept on the default storage root; below it recording stops "
         "with an outage 'storage_full' (in-retention footage is never deleted to make room).",
     )
+    checkpoint_seconds: int = Field(
+        default=60,
+        ge=1,
+        le=3600,
+        description="How often queued ledger entries are integrated and a checkpoint signed.",
+    )
+    witness_public_keys: tuple[Path, ...] = Field(
+        default=(),
+        description="Public keys (PEM) of the witnesses whose cosignatures this node accepts.",
+    )
+    witness_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://",
+        description="A witness this node's audit asks for its last cosigned checkpoint.",
+    )
     secure_cookies: bool = Field(
         default=False,
         description="Mark console cookies Secure (set true behind HTTPS).",

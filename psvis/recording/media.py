@@ -75,41 +75,81 @@ def probe(path: Path) -> MediaFacts:
 
 def sync_and_hash(path: Path) -> tuple[int, str]:
     """fsync the file, then read it back: (size in bytes, SHA-256 hex)."""
-    digest = hashlib.sha256()
-    size = 0
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-        while chunk := os.read(fd, CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    finally:
-        os.close(fd)
-    return size, digest.hexdigest()
+    digest = sync_hash_count(path)
+    return digest.size, digest.sha256
 
 
 TS_PACKET = 188
+#: Read size of the one pass over a sealed file: whole TS packets, about 1 MiB.
+TS_CHUNK = TS_PACKET * (CHUNK // TS_PACKET)
 
 
-def count_ts_keyframes(path: Path) -> int:
-    """Keyframes in an MPEG-TS file of one video stream, from the transport layer alone:
-    packets that start a PES and carry the random-access indicator (set by the muxer on
-    keyframes). Raises :class:`UnplayableFile` if the file is not aligned TS packets.
+@dataclass(frozen=True, slots=True)
+class FileDigest:
+    size: int
+    sha256: str
+    #: Keyframes counted on the MPEG-TS transport layer; None if the file is not TS.
+    ts_keyframes: int | None
 
-    This is what the recorder uses for every segment of a run after the first (which
-    PyAV probes): opening a file with PyAV decodes frames to find stream parameters and
-    costs more CPU than everything else the recorder does per segment."""
-    data = path.read_bytes()
-    packets = len(data) // TS_PACKET
-    if packets == 0 or data[0::TS_PACKET][:packets].count(0x47) != packets:
-        raise UnplayableFile(f"{path.name}: not an MPEG-TS file (sync bytes)")
-    # Bit tests over whole columns at once: byte 1 bit 6 (payload unit start), byte 3
-    # bit 5 (adaptation field present), byte 5 bit 6 (random access), as big integers.
+
+def sync_hash_count(path: Path) -> FileDigest:
+    """fsync the file, then read it back once: size, SHA-256 and TS keyframe count.
+
+    One read serves both because reading a segment again costs the recorder as much as
+    counting its keyframes (bench/recording.py)."""
+    digest = hashlib.sha256()
+    size = 0
+    keyframes: int | None = 0
+    carry = b""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+        while chunk := os.read(fd, TS_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            if keyframes is None:
+                continue
+            data = carry + chunk if carry else chunk
+            whole = len(data) - len(data) % TS_PACKET
+            carry = data[whole:]
+            found = _ts_keyframes(data, whole // TS_PACKET)
+            keyframes = None if found is None else keyframes + found
+    finally:
+        os.close(fd)
+    if size < TS_PACKET:
+        keyframes = None
+    return FileDigest(size=size, sha256=digest.hexdigest(), ts_keyframes=keyframes)
+
+
+def _ts_keyframes(data: bytes, packets: int) -> int | None:
+    """Keyframes in the first ``packets`` TS packets of ``data``; None if misaligned.
+
+    Packets that start a PES and carry the random-access indicator (set by the muxer on
+    keyframes), as bit tests over whole columns at once: byte 1 bit 6 (payload unit
+    start), byte 3 bit 5 (adaptation field present), byte 5 bit 6 (random access)."""
+    if packets == 0:
+        return 0
+    if data[0::TS_PACKET][:packets].count(0x47) != packets:
+        return None
     mask = int.from_bytes(b"\x40" * packets, "big")
     start = int.from_bytes(data[1::TS_PACKET][:packets], "big") & mask
     adaptation = (int.from_bytes(data[3::TS_PACKET][:packets], "big") << 1) & mask
     random_access = int.from_bytes(data[5::TS_PACKET][:packets], "big") & mask
     return (start & adaptation & random_access).bit_count()
+
+
+def count_ts_keyframes(path: Path) -> int:
+    """Keyframes in an MPEG-TS file of one video stream, from the transport layer alone.
+    Raises :class:`UnplayableFile` if the file is not aligned TS packets.
+
+    This is what the recorder uses for every segment (through :func:`sync_hash_count`)
+    instead of a PyAV probe: opening a file with PyAV decodes frames to find stream
+    parameters and costs more CPU than everything else the recorder does per segment."""
+    data = path.read_bytes()
+    found = _ts_keyframes(data, len(data) // TS_PACKET)
+    if found is None or len(data) < TS_PACKET:
+        raise UnplayableFile(f"{path.name}: not an MPEG-TS file (sync bytes)")
+    return found
 
 
 def stream_params(path: Path) -> tuple[str, int, int]:

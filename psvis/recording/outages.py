@@ -9,6 +9,9 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from psvis.core.timeutil import utcnow
+from psvis.ledger import entries
+from psvis.ledger import service as ledger
 from psvis.recording.enums import OutageCause
 from psvis.recording.models import Outage
 
@@ -73,6 +76,17 @@ def open_outage(
     )
     session.add(outage)
     session.flush()
+    ledger.record(
+        session,
+        entries.outage_opened(
+            camera_id=camera_id,
+            outage_id=outage.id,
+            start_at=start_at,
+            cause=str(cause),
+            at=utcnow(),
+        ),
+        camera_id=camera_id,
+    )
     return outage
 
 
@@ -92,4 +106,11 @@ def close_outage(session: Session, *, camera_id: int, end_at: dt.datetime) -> Ou
         return None
     current.end_at = max(end_at, current.start_at)
     session.flush()
+    ledger.record(
+        session,
+        entries.outage_closed(
+            camera_id=camera_id, outage_id=current.id, end_at=current.end_at, at=utcnow()
+        ),
+        camera_id=camera_id,
+    )
     return current

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from psvis.core.timeutil import utcnow
@@ -34,11 +35,12 @@ from psvis.recording import lease
 from psvis.recording.enums import OutageCause, RecorderState
 from psvis.recording.ffmpeg import ffmpeg_exe, spawn, stop
 from psvis.recording.media import (
+    FileDigest,
     MediaFacts,
     UnplayableFile,
-    count_ts_keyframes,
     probe,
     stream_params,
+    sync_hash_count,
 )
 from psvis.recording.models import RecorderStatus
 from psvis.recording.outages import classify, close_outage, open_outage
@@ -122,6 +124,9 @@ class CameraRecorder:
         self._run_params: tuple[str, int, int] | None = None
         #: Set when the storage refuses (full or failing): the run stops with this cause.
         self._storage_cause: OutageCause | None = None
+        #: Whether an outage of this camera may be open (one may be left from before this
+        #: recorder started), so a seal looks for one to close only when it may exist.
+        self._outage_may_be_open = True
 
     # --- control ---------------------------------------------------------------------
 
@@ -305,6 +310,7 @@ class CameraRecorder:
         start, delta_ms = self._place(closed)
         with self.sessions() as session:
             try:
+                digest = sync_hash_count(path)
                 segment = seal_file(
                     session,
                     root=self.root,
@@ -313,7 +319,8 @@ class CameraRecorder:
                     start_at=start,
                     node=self.node,
                     clock_delta_ms=delta_ms,
-                    facts=self._facts(path, closed),
+                    facts=self._facts(path, closed, digest),
+                    digest=digest,
                 )
             except (UnplayableFile, FileNotFoundError) as exc:
                 session.rollback()
@@ -327,9 +334,11 @@ class CameraRecorder:
                 )
                 self._note(f"storage error sealing {closed.name}: {exc}")
                 return False
-            close_outage(session, camera_id=self.camera_id, end_at=segment.start_at)
+            if self._outage_may_be_open:
+                close_outage(session, camera_id=self.camera_id, end_at=segment.start_at)
             self._status_row(session)
             session.commit()
+            self._outage_may_be_open = False
             self.info.commit_latencies.append(time.monotonic() - reported)
             self._last_end = segment.end_at
             self.info.segments += 1
@@ -338,13 +347,13 @@ class CameraRecorder:
             self.info.bitrate_bps = int(segment.size_bytes * 8 / seconds)
         return True
 
-    def _facts(self, path: Path, closed: ClosedSegment) -> MediaFacts:
+    def _facts(self, path: Path, closed: ClosedSegment, digest: FileDigest) -> MediaFacts:
         """Media facts of a closed segment without decoding it: the media span ffmpeg
         reported, keyframes counted on the transport layer, and codec and size read once
         per run with PyAV. (A full PyAV probe demuxes every packet and decodes frames; it
         would cost more CPU than the rest of the recorder — bench/recording.py.) A
         segment without a keyframe gets the full probe, which refuses it."""
-        keyframes = count_ts_keyframes(path)
+        keyframes = digest.ts_keyframes or 0
         duration_ms = round((closed.media_end_s - closed.media_start_s) * 1000)
         if keyframes == 0 or duration_ms <= 0:
             return probe(path)
@@ -404,6 +413,7 @@ class CameraRecorder:
             )
 
     def _outage(self, cause: OutageCause, detail: str) -> None:
+        self._outage_may_be_open = True
         with self.sessions() as session:
             open_outage(
                 session,
@@ -428,18 +438,25 @@ class CameraRecorder:
                 session.commit()
 
     def _status_row(self, session: Session) -> None:
-        row = session.get(RecorderStatus, self.camera_id)
-        if row is None:
-            row = RecorderStatus(camera_id=self.camera_id, state=self.info.state)
-            session.add(row)
-        row.node = self.node
-        row.state = self.info.state
-        row.restarts = self.info.restarts
-        row.last_segment_at = self.info.last_segment_at
-        row.bitrate_bps = self.info.bitrate_bps
-        row.last_error = self.info.last_error[:2000]
-        row.updated_at = self.clock()
-        session.flush()
+        """Write the status row: one UPDATE (an INSERT the first time)."""
+        values = {
+            "node": self.node,
+            "state": self.info.state,
+            "restarts": self.info.restarts,
+            "last_segment_at": self.info.last_segment_at,
+            "bitrate_bps": self.info.bitrate_bps,
+            "last_error": self.info.last_error[:2000],
+            "updated_at": self.clock(),
+        }
+        result = session.execute(
+            update(RecorderStatus)
+            .where(RecorderStatus.camera_id == self.camera_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) == 0:
+            session.add(RecorderStatus(camera_id=self.camera_id, **values))
+            session.flush()
 
     def _note(self, event: str) -> None:
         self.info.events.append(event)

@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from psvis.core.timeutil import utcnow
+from psvis.ledger import entries
+from psvis.ledger import service as ledger
 from psvis.recording.enums import OutageCause, SegmentState
 from psvis.recording.media import UnplayableFile, probe, sync_and_hash
 from psvis.recording.models import QuarantinedFile, Segment
@@ -86,6 +88,20 @@ def quarantine(
     )
     session.add(row)
     session.flush()
+    ledger.record(
+        session,
+        entries.file_quarantined(
+            camera_id=camera_id,
+            storage_id=root.id,
+            original_path=row.original_rel_path,
+            quarantine_path=row.quarantine_rel_path,
+            size_bytes=size,
+            sha256=sha256,
+            reason=row.reason,
+            at=row.quarantined_at,
+        ),
+        camera_id=camera_id,
+    )
     return row
 
 

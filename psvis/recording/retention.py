@@ -6,7 +6,8 @@ no unreleased legal hold overlaps it — and only in this order:
 
 1. ``UPDATE segment SET state = 'expired', expired_at = now`` for the batch, guarded in
    SQL as well (still sealed/recovered, still no unreleased hold: a hold placed while the
-   sweep runs wins), then **COMMIT**;
+   sweep runs wins), queue a ``segment.expired`` ledger entry per segment, then
+   **COMMIT**;
 2. make each file writable, unlink it, fsync its directory.
 
 A crash between 1 and 2 leaves rows marked expired whose files still exist; the next
@@ -31,10 +32,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from psvis.core.errors import PsvisError
+from psvis.ledger import entries
+from psvis.ledger import service as ledger
+from psvis.ledger.models import LedgerEntry
 from psvis.recording import rules
 from psvis.recording.enums import SegmentState
 from psvis.recording.models import LegalHold, Segment
@@ -279,6 +283,7 @@ def _expire_batch(
             execution_options={"synchronize_session": False},
         ).scalars()
     )
+    _record_expiries(session, [r for r in batch if r.segment_id in marked])
     session.commit()
     dirs: set[Path] = set()
     put_back: list[int] = []
@@ -315,6 +320,36 @@ def _expire_batch(
         )
     if put_back:
         session.commit()
+
+
+def _record_expiries(session: Session, expired: list[ExpiredSegment]) -> None:
+    """Queue a ``segment.expired`` entry per expired segment, naming its sealed leaf and
+    the retention basis, in the transaction that marks the rows (docs/design/ledger.md)."""
+    if not expired:
+        return
+    rows = session.execute(
+        select(LedgerEntry.camera_id, LedgerEntry.seq, LedgerEntry.leaf_index).where(
+            LedgerEntry.type == str(entries.EntryType.SEGMENT_SEALED),
+            tuple_(LedgerEntry.camera_id, LedgerEntry.seq).in_(
+                [(r.camera_id, r.seq) for r in expired]
+            ),
+        )
+    ).all()
+    leaves = {(row.camera_id, row.seq): row.leaf_index for row in rows}
+    for record in expired:
+        ledger.record(
+            session,
+            entries.segment_expired(
+                camera_id=record.camera_id,
+                seq=record.seq,
+                sealed_leaf=leaves.get((record.camera_id, record.seq)),
+                retention_days=record.retention_days,
+                end_at=record.end_at,
+                expired_at=record.expired_at,
+            ),
+            camera_id=record.camera_id,
+            seq=record.seq,
+        )
 
 
 def sweep(

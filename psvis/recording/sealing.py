@@ -2,9 +2,10 @@
 
 Order, each step before the next: probe (PyAV, no decode) → fsync file → SHA-256 →
 link into ``<camera>/<YYYY-MM-DD>/`` under its final name (never over an existing file)
-→ fsync both directories → chmod 0444 → INSERT row with the camera's next ``seq`` (the
-caller commits). A crash before the commit leaves a file without a row, which the
-recovery pass seals as *recovered* or quarantines.
+→ fsync both directories → chmod 0444 → INSERT row with the camera's next ``seq`` and
+queue its ledger entry ``segment.sealed`` (the caller commits both at once). A crash
+before the commit leaves a file without a row, which the recovery pass seals as
+*recovered* or quarantines.
 
 Final names carry the start time to the millisecond and the sequence number
 (``20261127T004354.120Z-000042.ts``), so two segments can never share a name: ffmpeg's
@@ -23,8 +24,10 @@ from sqlalchemy.orm import Session
 
 from psvis.core.errors import PsvisError
 from psvis.core.timeutil import utcnow
+from psvis.ledger import entries
+from psvis.ledger import service as ledger
 from psvis.recording.enums import SegmentState
-from psvis.recording.media import MediaFacts, probe, sync_and_hash
+from psvis.recording.media import FileDigest, MediaFacts, probe, sync_hash_count
 from psvis.recording.models import Segment
 from psvis.recording.storage import SEGMENT_SUFFIX, Root, fsync_dir, segment_start_from_name
 
@@ -37,12 +40,18 @@ def next_seq(session: Session, camera_id: int) -> int:
 
 
 def previous_end(session: Session, camera_id: int) -> dt.datetime | None:
-    return session.scalar(
-        select(Segment.end_at)
+    return last_segment(session, camera_id)[1]
+
+
+def last_segment(session: Session, camera_id: int) -> tuple[int, dt.datetime | None]:
+    """The camera's highest ``seq`` (0 if none) and that segment's end, in one query."""
+    row = session.execute(
+        select(Segment.seq, Segment.end_at)
         .where(Segment.camera_id == camera_id)
         .order_by(Segment.seq.desc())
         .limit(1)
-    )
+    ).first()
+    return (0, None) if row is None else (row.seq, row.end_at)
 
 
 def final_name(start: dt.datetime, seq: int) -> str:
@@ -81,25 +90,28 @@ def seal_file(
     node: str = "",
     clock_delta_ms: int = 0,
     facts: MediaFacts | None = None,
+    digest: FileDigest | None = None,
 ) -> Segment:
     """Seal one completed file and add its row (flushed, not committed).
 
     ``start_at`` defaults to the wall time in the file name. A start before the previous
     segment's end (a clock stepped back) is clamped to it, so intervals never overlap
-    (S5); the clamp is added to ``clock_delta_ms``.
+    (S5); the clamp is added to ``clock_delta_ms``. A caller that already fsynced and
+    hashed the file (the recorder, in one pass with its keyframe count) passes ``digest``.
     """
     if state is SegmentState.EXPIRED:
         raise PsvisError("a file cannot be sealed as expired")
     facts = facts or probe(path)
-    size, sha256 = sync_and_hash(path)
+    digest = digest or sync_hash_count(path)
+    size, sha256 = digest.size, digest.sha256
     start = start_at or segment_start_from_name(path.name)
     if start is None:
         raise PsvisError(f"{path.name}: no start time given and none in the file name")
-    before = previous_end(session, camera_id)
+    last_seq, before = last_segment(session, camera_id)
     if before is not None and start < before:
         clock_delta_ms += int((before - start).total_seconds() * 1000)
         start = before
-    seq = next_seq(session, camera_id)
+    seq = last_seq + 1
     final = place(root=root, camera_id=camera_id, path=path, start=start, seq=seq)
     os.chmod(final, READ_ONLY)
     segment = Segment(
@@ -123,4 +135,21 @@ def seal_file(
     )
     session.add(segment)
     session.flush()
+    ledger.record(
+        session,
+        entries.segment_sealed(
+            camera_id=camera_id,
+            seq=seq,
+            storage_id=root.id,
+            rel_path=segment.rel_path,
+            start_at=segment.start_at,
+            end_at=segment.end_at,
+            size_bytes=size,
+            sha256=sha256,
+            state=str(state),
+            sealed_at=segment.sealed_at,
+        ),
+        camera_id=camera_id,
+        seq=seq,
+    )
     return segment

@@ -21,6 +21,7 @@ from psvis.core.config import Settings
 from psvis.core.errors import PsvisError
 from psvis.core.secrets import SecretBox
 from psvis.core.timeutil import utcnow
+from psvis.ledger.service import LedgerKeeper
 from psvis.recording.capacity import forecast
 from psvis.recording.recorder import CameraRecorder
 from psvis.recording.recovery import RecoveryReport, recover
@@ -90,9 +91,11 @@ class RecorderService:
         self._stop = threading.Event()
         self._sync_thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self.keeper: LedgerKeeper | None = None
 
     def start(self) -> RecoveryReport:
-        """Check storage identities, run the recovery pass, start the recorders."""
+        """Check storage identities, run the recovery pass, start the ledger keeper and
+        the recorders."""
         with self.sessions() as session:
             self._roots = usable_roots(session)  # raises StorageRefused for a swapped disk
             if not self._roots:
@@ -110,6 +113,13 @@ class RecorderService:
             len(self.recovery.quarantined),
             len(self.recovery.outages_opened),
         )
+        self.keeper = LedgerKeeper(
+            sessions=self.sessions,
+            data_dir=self.settings.data_dir,
+            node_name=self.node,
+            interval=self.settings.checkpoint_seconds,
+        )
+        self.keeper.start()
         self.sync()
         self._sync_thread = threading.Thread(
             target=self._sync_loop, name="recorder-sync", daemon=True
@@ -191,3 +201,5 @@ class RecorderService:
             thread.start()
         for thread in threads:
             thread.join(30)
+        if self.keeper is not None:
+            self.keeper.stop()  # the stops' outages and last segments get into the log

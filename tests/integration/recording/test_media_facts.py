@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from psvis.recording.ffmpeg import ffmpeg_exe
-from psvis.recording.media import UnplayableFile, count_ts_keyframes, probe
+from psvis.recording.media import (
+    TS_CHUNK,
+    UnplayableFile,
+    count_ts_keyframes,
+    probe,
+    sync_hash_count,
+)
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +81,24 @@ def test_junk_is_unplayable(tmp_path: Path, content: bytes) -> None:
 def _zero_or_raise(path: Path) -> None:
     if count_ts_keyframes(path) == 0:
         raise UnplayableFile("no keyframe")
+
+
+def test_one_pass_digest_agrees_with_separate_reads(clip: Path, tmp_path: Path) -> None:
+    # Longer than several read chunks, with a torn last packet: chunk boundaries and the
+    # carried-over bytes must not change the count or the hash.
+    data = clip.read_bytes()
+    copies = TS_CHUNK * 3 // len(data) + 2
+    long = tmp_path / "long.ts"
+    long.write_bytes(data * copies + data[:1000])
+    digest = sync_hash_count(long)
+    assert digest.size == len(data) * copies + 1000
+    assert digest.sha256 == hashlib.sha256(long.read_bytes()).hexdigest()
+    assert digest.ts_keyframes == count_ts_keyframes(long) == 8 * copies + 1
+
+
+def test_one_pass_digest_of_a_file_that_is_not_ts(tmp_path: Path) -> None:
+    other = tmp_path / "other.mp4"
+    other.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 5000)
+    digest = sync_hash_count(other)
+    assert digest.ts_keyframes is None
+    assert digest.sha256 == hashlib.sha256(other.read_bytes()).hexdigest()

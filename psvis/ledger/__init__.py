@@ -1,0 +1,1 @@
+"""Integrity ledger: Merkle log, checkpoints, witness, proofs, audit, evidence packages."""
