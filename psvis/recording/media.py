@@ -6,6 +6,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import av
 
@@ -95,33 +96,41 @@ class FileDigest:
 def sync_hash_count(path: Path) -> FileDigest:
     """fsync the file, then read it back once: size, SHA-256 and TS keyframe count.
 
-    One read serves both because reading a segment again costs the recorder as much as
-    counting its keyframes (bench/recording.py)."""
+    One read serves both, into one reused buffer, because reading a segment again (or
+    into fresh memory per chunk) costs the recorder as much as counting its keyframes
+    (bench/recording.py). Chunks are whole TS packets; only the last may end torn."""
     digest = hashlib.sha256()
     size = 0
     keyframes: int | None = 0
-    carry = b""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-        while chunk := os.read(fd, TS_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            if keyframes is None:
-                continue
-            data = carry + chunk if carry else chunk
-            whole = len(data) - len(data) % TS_PACKET
-            carry = data[whole:]
-            found = _ts_keyframes(data, whole // TS_PACKET)
-            keyframes = None if found is None else keyframes + found
-    finally:
-        os.close(fd)
+    buffer = bytearray(TS_CHUNK)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as handle:
+        os.fsync(handle.fileno())
+        while filled := _fill(handle, view):
+            digest.update(view[:filled])
+            size += filled
+            if keyframes is not None:
+                found = _ts_keyframes(buffer, filled // TS_PACKET)
+                keyframes = None if found is None else keyframes + found
+            if filled < len(buffer):
+                break
     if size < TS_PACKET:
         keyframes = None
     return FileDigest(size=size, sha256=digest.hexdigest(), ts_keyframes=keyframes)
 
 
-def _ts_keyframes(data: bytes, packets: int) -> int | None:
+def _fill(handle: BinaryIO, view: memoryview) -> int:
+    """Read until ``view`` is full or the file ends; returns the bytes read."""
+    filled = 0
+    while filled < len(view):
+        got = handle.readinto(view[filled:])
+        if not got:
+            break
+        filled += got
+    return filled
+
+
+def _ts_keyframes(data: bytes | bytearray, packets: int) -> int | None:
     """Keyframes in the first ``packets`` TS packets of ``data``; None if misaligned.
 
     Packets that start a PES and carry the random-access indicator (set by the muxer on
