@@ -40,7 +40,7 @@ class Finding(Base):
         UniqueConstraint("rule", "subject_type", "subject_id", name="uq_finding_rule_subject"),
         CheckConstraint("status IN ('open', 'resolved')", name="status_known"),
         CheckConstraint(
-            "subject_type IN ('site', 'system', 'camera', 'unit', 'storage', 'segment')",
+            "subject_type IN ('site', 'system', 'camera', 'unit', 'storage', 'segment', 'ledger')",
             name="subject_type_known",
         ),
         CheckConstraint(

@@ -8,8 +8,10 @@ the rows it speaks about are gone (that is what it is for).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     ForeignKey,
@@ -139,3 +141,21 @@ class WitnessedCheckpoint(Base):
     detail: Mapped[str] = mapped_column(String(1000), default="")
     cosignature: Mapped[bytes | None] = mapped_column(LargeBinary(64), default=None)
     seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LedgerAuditRun(Base):
+    """One run of ``psvis audit`` (or the console's): its scope and its findings, kept so
+    the console shows the latest result and a history of runs."""
+
+    __tablename__ = "ledger_audit_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
+    deep: Mapped[bool] = mapped_column(default=False)
+    camera_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
+    segments_checked: Mapped[int] = mapped_column(BigInteger, default=0)
+    findings_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: ``{"findings": [{"kind", "camera_id", "detail", "evidence"}...], "summary": {...}}``
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
