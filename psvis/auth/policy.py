@@ -60,6 +60,8 @@ class Resource(enum.StrEnum):
     REGISTRY_FILE = "registry_file"
     #: Recorded and live video of a camera (Art. 2, 17-19). The object is the camera.
     FOOTAGE = "footage"
+    #: The node's integrity ledger (Art. 20(3)): status, entries, proofs.
+    LEDGER = "ledger"
 
 
 class Action(enum.StrEnum):
@@ -96,6 +98,8 @@ _POLICE_READ = {
 _ADMINS = {R.CITY_ADMIN: J, R.DISTRICT_ADMIN: J}
 #: Police roles that may watch footage. The auditor reviews records, not video.
 _POLICE_FOOTAGE = {R.CITY_ADMIN: J, R.DISTRICT_ADMIN: J, R.OFFICER: J, R.CHIEF: J}
+#: Police who administer or audit the archive read its ledger (Art. 20(3), 27).
+_LEDGER_READERS = dict.fromkeys((R.CITY_ADMIN, R.DISTRICT_ADMIN, R.AUDITOR), Reach.ALL)
 
 POLICY: Final[dict[tuple[Resource, Action], dict[Role, Reach]]] = {
     # The tree itself is public knowledge inside the platform: every signed-in user.
@@ -158,6 +162,10 @@ POLICY: Final[dict[tuple[Resource, Action], dict[Role, Reach]]] = {
     },
     (Resource.FOOTAGE, Action.PLAYBACK): {**_POLICE_FOOTAGE, R.UNIT_ADMIN: OWN},
     (Resource.FOOTAGE, Action.EXPORT): {**_POLICE_FOOTAGE, R.UNIT_ADMIN: OWN},
+    # The ledger is one log per node, not per jurisdiction: a proof needs the whole tree,
+    # so reach is ALL. Its entries are ids, times and hashes, never footage. Checkpoints,
+    # consistency proofs and the public key are public routes (psvis/ledger/routes.py).
+    (Resource.LEDGER, Action.READ): dict(_LEDGER_READERS),
 }
 
 
