@@ -258,6 +258,9 @@ def register_extra_commands() -> None:
     from psvis.recording.cli import register as register_sim
 
     register_sim(app)
+    from psvis.ledger.audit_cli import register as register_audit
+
+    register_audit(app)
 
 
 def main() -> None:

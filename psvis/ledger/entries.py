@@ -82,7 +82,7 @@ def decode(data: bytes) -> dict[str, Any]:
     if body.get("v") != VERSION:
         raise EntryError(f"unknown entry version {body.get('v')!r}")
     try:
-        kind = EntryType(body.get("type"))
+        kind = EntryType(str(body.get("type")))
     except ValueError as exc:
         raise EntryError(f"unknown entry type {body.get('type')!r}") from exc
     fields = {k: v for k, v in body.items() if k not in ("v", "type")}

@@ -182,8 +182,8 @@ def leaves(
         if not rows:
             return
         for index, entry in rows:
-            yield int(index), bytes(entry)
-        position = int(rows[-1][0]) + 1
+            yield int(index or 0), bytes(entry)  # the WHERE excludes NULL
+        position = int(rows[-1][0] or 0) + 1
 
 
 class RootTracker:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from io import FileIO
 from pathlib import Path
-from typing import BinaryIO
 
 import av
 
@@ -119,7 +119,7 @@ def sync_hash_count(path: Path) -> FileDigest:
     return FileDigest(size=size, sha256=digest.hexdigest(), ts_keyframes=keyframes)
 
 
-def _fill(handle: BinaryIO, view: memoryview) -> int:
+def _fill(handle: FileIO, view: memoryview) -> int:
     """Read until ``view`` is full or the file ends; returns the bytes read."""
     filled = 0
     while filled < len(view):
