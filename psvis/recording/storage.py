@@ -17,7 +17,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from psvis.core.errors import Conflict, PsvisError
+from psvis.core.errors import Conflict, InvalidInput, NotFound, PsvisError
+from psvis.core.timeutil import utcnow
+from psvis.ledger import config_changes
 from psvis.recording.models import StorageRoot
 
 IDENTITY_FILE = ".psvis-storage"
@@ -25,6 +27,8 @@ QUARANTINE_DIR = ".quarantine"
 SEGMENT_SUFFIX = ".ts"
 #: ffmpeg strftime pattern of a segment's file name inside its date directory.
 SEGMENT_NAME_PATTERN = "%Y%m%dT%H%M%SZ.ts"
+#: Length of ``storage_root.path``.
+MAX_PATH_CHARS = 1000
 
 
 class StorageRefused(PsvisError):
@@ -72,8 +76,12 @@ def read_identity(path: Path) -> str | None:
     return identity if isinstance(identity, str) else None
 
 
-def create_root(session: Session, *, name: str, path: Path, reserve_bytes: int) -> StorageRoot:
-    """Register a directory as a storage root, writing its identity file (fsynced).
+def create_root(
+    session: Session, *, name: str, path: Path, reserve_bytes: int, actor: str = "system"
+) -> StorageRoot:
+    """Register a directory as a storage root, writing its identity file (fsynced), and
+    queue its path and state as ``config.changed`` entries (``actor``: who added it;
+    ``system`` for the root ``psvis init`` creates).
 
     An existing identity file is adopted only if no other row claims it."""
     path = path.resolve()
@@ -98,7 +106,68 @@ def create_root(session: Session, *, name: str, path: Path, reserve_bytes: int) 
     row = StorageRoot(name=name, path=str(path), identity=identity, reserve_bytes=reserve_bytes)
     session.add(row)
     session.flush()
+    _record(session, row, before=config_changes.storage_facts(None), actor=actor)
     return row
+
+
+def get_root(session: Session, *, name: str) -> StorageRoot:
+    row = session.scalar(select(StorageRoot).where(StorageRoot.name == name))
+    if row is None:
+        raise NotFound(f"no storage root named {name!r}")
+    return row
+
+
+def set_enabled(session: Session, *, name: str, enabled: bool, actor: str) -> StorageRoot:
+    """Enable or disable a root; the change is queued in the ledger in this transaction
+    (a disabled root receives no recordings: Art. 17(4)'s window depends on it). A root
+    is enabled only when its identity check passes: an enabled root that is refused
+    stops the recorder service from starting."""
+    row = get_root(session, name=name)
+    before = config_changes.storage_facts(row)
+    if enabled and not row.enabled:
+        check_root(row)
+    row.enabled = enabled
+    _record(session, row, before=before, actor=actor)
+    session.flush()
+    return row
+
+
+def set_path(session: Session, *, name: str, path: Path, actor: str) -> StorageRoot:
+    """Point a root at the directory it now lives in (a disk remounted elsewhere). The
+    new directory must hold this root's identity file, so a path change can never swap
+    one disk for another; queued in the ledger in this transaction."""
+    row = get_root(session, name=name)
+    before = config_changes.storage_facts(row)
+    if "\0" in str(path):
+        raise InvalidInput("a storage path cannot contain a NUL character")
+    path = path.resolve()
+    if len(str(path)) > MAX_PATH_CHARS:
+        raise InvalidInput(f"a storage path is limited to {MAX_PATH_CHARS} characters")
+    found = read_identity(path) if path.is_dir() else None
+    if found != row.identity:
+        what = "no identity file" if found is None else f"the identity of another root ({found})"
+        raise StorageRefused(
+            f"{path} holds {what}, not storage root {row.name!r}'s ({row.identity}); "
+            "a root's path may only change to where its own disk is mounted"
+        )
+    row.path = str(path)
+    _record(session, row, before=before, actor=actor)
+    session.flush()
+    return row
+
+
+def _record(
+    session: Session, row: StorageRoot, *, before: dict[str, config_changes.Fact], actor: str
+) -> None:
+    config_changes.record_changes(
+        session,
+        subject=config_changes.STORAGE,
+        subject_id=row.id,
+        before=before,
+        after=config_changes.storage_facts(row),
+        actor=actor,
+        at=utcnow(),
+    )
 
 
 def check_root(row: StorageRoot) -> Root:

@@ -1,10 +1,15 @@
 """``psvis storage …`` and ``psvis retention sweep``: storage roots from the console.
 
 * ``storage add NAME PATH`` registers a directory (writes its identity file);
+* ``storage enable NAME`` / ``storage disable NAME`` start or stop recording there;
+* ``storage set-path NAME PATH`` follows a root's disk to where it is now mounted;
 * ``storage list`` shows every root with its identity check and free space;
 * ``storage check`` exits 1 when any enabled root is refused (unmounted or swapped disk);
 * ``storage forecast`` runs the Art. 17(4) capacity forecast and records its findings;
 * ``retention sweep`` expires what has passed its window (``--dry-run``: only shows it).
+
+Adding, enabling, disabling and moving a root are recorded in the ledger (actor
+``cli:<login>``) in the same transaction as the change.
 
 Exit status: 0 fine, 1 a refused root (``check``) or a sweep error, 2 could not run.
 """
@@ -20,9 +25,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from psvis.core.timeutil import utcnow
+from psvis.ledger.config_changes import cli_actor
 from psvis.recording import capacity, retention
 from psvis.recording.models import StorageRoot
-from psvis.recording.storage import Root, StorageRefused, check_root, create_root
+from psvis.recording.storage import (
+    Root,
+    StorageRefused,
+    check_root,
+    create_root,
+    set_enabled,
+    set_path,
+)
 
 storage_app = typer.Typer(no_args_is_help=True, help="Storage roots for recordings.")
 retention_app = typer.Typer(no_args_is_help=True, help="Retention of recordings (Art. 17(4)).")
@@ -71,11 +84,46 @@ def storage_add(
     settings = load_settings()
     reserve = settings.storage_reserve_bytes if reserve_bytes is None else reserve_bytes
     with open_context(settings) as ctx, ctx.session() as session:
-        row = create_root(session, name=name, path=path, reserve_bytes=reserve)
+        row = create_root(session, name=name, path=path, reserve_bytes=reserve, actor=cli_actor())
         typer.echo(
             f"added storage root {row.name} (id {row.id}) at {row.path}, identity "
             f"{row.identity}, reserve {_size(row.reserve_bytes)}"
         )
+
+
+def _set_enabled(name: str, *, enabled: bool) -> None:
+    from psvis.cli.context import open_context
+    from psvis.cli.main import load_settings
+
+    with open_context(load_settings()) as ctx, ctx.session() as session:
+        row = set_enabled(session, name=name, enabled=enabled, actor=cli_actor())
+        typer.echo(f"storage root {row.name} (id {row.id}) {'enabled' if enabled else 'disabled'}")
+
+
+def storage_enable(name: Annotated[str, typer.Argument(help="Name of the root.")]) -> None:
+    """Enable a root (its identity check must pass); recorded in the ledger."""
+    _set_enabled(name, enabled=True)
+
+
+def storage_disable(name: Annotated[str, typer.Argument(help="Name of the root.")]) -> None:
+    """Disable a root: no new recordings go there; recorded in the ledger."""
+    _set_enabled(name, enabled=False)
+
+
+def storage_set_path(
+    name: Annotated[str, typer.Argument(help="Name of the root.")],
+    path: Annotated[
+        Path, typer.Argument(file_okay=False, help="Where the root's disk is mounted now.")
+    ],
+) -> None:
+    """Change a root's path to where its disk is now mounted (the directory must hold
+    the root's own identity file); recorded in the ledger."""
+    from psvis.cli.context import open_context
+    from psvis.cli.main import load_settings
+
+    with open_context(load_settings()) as ctx, ctx.session() as session:
+        row = set_path(session, name=name, path=path, actor=cli_actor())
+        typer.echo(f"storage root {row.name} (id {row.id}) now at {row.path}")
 
 
 def storage_list(
@@ -222,6 +270,9 @@ def register(app: typer.Typer) -> None:
     from psvis.cli.main import clear_errors
 
     storage_app.command("add")(clear_errors(storage_add))
+    storage_app.command("enable")(clear_errors(storage_enable))
+    storage_app.command("disable")(clear_errors(storage_disable))
+    storage_app.command("set-path")(clear_errors(storage_set_path))
     storage_app.command("list")(clear_errors(storage_list))
     storage_app.command("check")(clear_errors(storage_check))
     storage_app.command("forecast")(clear_errors(storage_forecast))

@@ -12,6 +12,8 @@ from psvis.auth.policy import Action, Resource
 from psvis.auth.principal import Principal
 from psvis.core.errors import Conflict, InvalidInput
 from psvis.core.secrets import SecretBox
+from psvis.core.timeutil import utcnow
+from psvis.ledger import config_changes
 from psvis.registry import validation
 from psvis.registry.enums import CameraRole
 from psvis.registry.jurisdictions import subtree_codes
@@ -115,6 +117,7 @@ def update_camera(
         object_id=camera_id,
         action=Action.UPDATE,
     )
+    before = config_changes.camera_facts(camera, box=box)
     changes = data.model_dump(exclude_unset=True, exclude={"password"})
     for key, value in changes.items():
         if value is None and key != "retention_days":
@@ -134,6 +137,17 @@ def update_camera(
     if data.password is not None:
         secret = data.password.get_secret_value()
         camera.password_encrypted = box.encrypt(secret) if secret else ""
+    # Art. 20(1), 17(4): pointing, coverage, stream and retention changes enter the ledger
+    # in this transaction.
+    config_changes.record_changes(
+        session,
+        subject=config_changes.CAMERA,
+        subject_id=camera.id,
+        before=before,
+        after=config_changes.camera_facts(camera, box=box),
+        actor=config_changes.actor_of(principal),
+        at=utcnow(),
+    )
     flush_or_conflict(session, "camera")
     return camera
 

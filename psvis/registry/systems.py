@@ -10,6 +10,8 @@ from psvis.auth.policy import Action, Resource
 from psvis.auth.principal import Principal
 from psvis.compliance import rules
 from psvis.core.errors import Conflict, InvalidInput
+from psvis.core.timeutil import utcnow
+from psvis.ledger import config_changes
 from psvis.registry import validation
 from psvis.registry.enums import LifecycleState
 from psvis.registry.models import Camera, Site, System, Unit
@@ -107,6 +109,7 @@ def update_system(
         object_id=system_id,
         action=Action.UPDATE,
     )
+    before = config_changes.system_facts(system)
     changes = data.model_dump(exclude_unset=True)
     nullable = {"observed_retention_days", "commissioned_on", "filing_date"}
     for key, value in changes.items():
@@ -121,8 +124,29 @@ def update_system(
     for key, value in changes.items():
         setattr(system, key, value)
     validation.raise_if_any(validation.lifecycle(lifecycle_facts(system)), what="system update")
+    _record_changes(session, principal=principal, system=system, before=before)
     flush_or_conflict(session, "system")
     return system
+
+
+def _record_changes(
+    session: Session,
+    *,
+    principal: Principal,
+    system: System,
+    before: dict[str, config_changes.Fact],
+) -> None:
+    """Retention (Art. 17(4)) and whether the system records (state, in operation)
+    enter the ledger in this transaction."""
+    config_changes.record_changes(
+        session,
+        subject=config_changes.SYSTEM,
+        subject_id=system.id,
+        before=before,
+        after=config_changes.system_facts(system),
+        actor=config_changes.actor_of(principal),
+        at=utcnow(),
+    )
 
 
 def transition_system(
@@ -137,6 +161,7 @@ def transition_system(
         object_id=system_id,
         action=Action.UPDATE,
     )
+    before = config_changes.system_facts(system)
     decision = rules.transition_allowed(system.state, data.target)
     if not decision.ok:
         raise Conflict(f"{decision.reason} ({decision.article})", details=decision.evidence)
@@ -151,6 +176,7 @@ def transition_system(
         system.planned_removal_date = None
     system.state = data.target
     validation.raise_if_any(validation.lifecycle(lifecycle_facts(system)), what="transition")
+    _record_changes(session, principal=principal, system=system, before=before)
     flush_or_conflict(session, "system")
     return system
 
