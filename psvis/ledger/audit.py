@@ -92,16 +92,18 @@ class AuditReport:
     witness: str = "not configured"
     findings: list[AuditFinding] = field(default_factory=list)
     dropped: dict[str, int] = field(default_factory=dict)
+    _kept: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.findings
 
     def add(self, finding: AuditFinding) -> None:
-        same = sum(1 for f in self.findings if f.kind is finding.kind)
-        if same >= MAX_FINDINGS_PER_KIND:
-            self.dropped[str(finding.kind)] = self.dropped.get(str(finding.kind), 0) + 1
+        kind = str(finding.kind)
+        if self._kept.get(kind, 0) >= MAX_FINDINGS_PER_KIND:
+            self.dropped[kind] = self.dropped.get(kind, 0) + 1
             return
+        self._kept[kind] = self._kept.get(kind, 0) + 1
         self.findings.append(finding)
 
     def counts(self) -> dict[str, int]:
@@ -368,7 +370,7 @@ def _check_log(
         tracker.add(merkle.leaf_hash(entry))
         check_roots_at(tracker.size)
         try:
-            facts.add(index, entries.decode(entry))
+            facts.add(index, entries.decode(entry, canonical=False))
         except (entries.EntryError, KeyError, TypeError, ValueError) as exc:
             report.add(
                 AuditFinding(
@@ -428,7 +430,7 @@ def _check_log(
     for entry in queued:
         report.queued_entries += 1
         try:
-            facts.add(None, entries.decode(bytes(entry)))
+            facts.add(None, entries.decode(bytes(entry), canonical=False))
         except (entries.EntryError, KeyError, TypeError, ValueError):
             continue
     return _signed_times(checkpoints, head.origin)
@@ -502,20 +504,22 @@ def _walk(roots: dict[int, Root], camera_id: int | None) -> dict[tuple[int, str]
     except the identity file and recorders' writing directories."""
     found: dict[tuple[int, str], int] = {}
     for root in roots.values():
-        bases = [root.path / str(camera_id)] if camera_id is not None else [root.path]
+        top = str(root.path)
+        bases = [top]
         if camera_id is not None:
-            bases.append(root.path / QUARANTINE_DIR / str(camera_id))
+            bases = [f"{top}/{camera_id}", f"{top}/{QUARANTINE_DIR}/{camera_id}"]
         for base in bases:
             for path, size in _files(base):
-                rel = path.relative_to(root.path).as_posix()
+                rel = path[len(top) + 1 :]
                 if rel == IDENTITY_FILE or f"/{WRITING_DIR}/" in f"/{rel}":
                     continue
                 found[(root.id, rel)] = size
     return found
 
 
-def _files(base: Path) -> Iterator[tuple[Path, int]]:
-    if not base.is_dir():
+def _files(base: str) -> Iterator[tuple[str, int]]:
+    """(path, size) of every file under ``base``; symbolic links are not followed."""
+    if not os.path.isdir(base):
         return
     stack = [base]
     while stack:
@@ -523,9 +527,9 @@ def _files(base: Path) -> Iterator[tuple[Path, int]]:
         with os.scandir(directory) as it:
             for item in it:
                 if item.is_dir(follow_symlinks=False):
-                    stack.append(Path(item.path))
+                    stack.append(item.path)
                 else:
-                    yield Path(item.path), item.stat(follow_symlinks=False).st_size
+                    yield item.path, item.stat(follow_symlinks=False).st_size
 
 
 def _row_disagrees(row: _Row, leaf: _Sealed) -> list[str]:
