@@ -258,6 +258,9 @@ def register_extra_commands() -> None:
     from psvis.recording.cli import register as register_sim
 
     register_sim(app)
+    from psvis.ledger.package_cli import register as register_package
+
+    register_package(app)
     from psvis.ledger.cli import register as register_ledger
 
     register_ledger(app)
