@@ -166,6 +166,8 @@ POLICY: Final[dict[tuple[Resource, Action], dict[Role, Reach]]] = {
     # so reach is ALL. Its entries are ids, times and hashes, never footage. Checkpoints,
     # consistency proofs and the public key are public routes (psvis/ledger/routes.py).
     (Resource.LEDGER, Action.READ): dict(_LEDGER_READERS),
+    # Running the archive audit only reads the archive and files Art. 20(3) findings.
+    (Resource.LEDGER, Action.RUN): dict(_LEDGER_READERS),
 }
 
 

@@ -33,6 +33,7 @@ NAV: tuple[tuple[str, str, Resource | None], ...] = (
     ("/cameras", "nav.cameras", Resource.CAMERA),
     ("/findings", "nav.findings", Resource.FINDING),
     ("/map", "nav.map", Resource.CAMERA),
+    ("/ledger", "nav.ledger", Resource.LEDGER),
 )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from psvis.console.ledger_i18n import LEDGER_MESSAGES
+
 LANGUAGES: Final = ("zh-CN", "en")
 DEFAULT_LANGUAGE: Final = "zh-CN"
 
@@ -504,7 +506,7 @@ _UI: dict[str, dict[str, str]] = {
     "age.days": {"zh-CN": "{n} 天前", "en": "{n} days ago"},
 }
 
-CATALOG: Final[dict[str, dict[str, str]]] = {**_CATEGORIES, **_ENUMS, **_UI}
+CATALOG: Final[dict[str, dict[str, str]]] = {**_CATEGORIES, **_ENUMS, **_UI, **LEDGER_MESSAGES}
 
 
 def normalise_language(value: str | None) -> str | None:

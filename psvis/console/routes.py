@@ -13,6 +13,9 @@ from psvis.console import (
     auth_pages,
     equipment_pages,
     findings_pages,
+    ledger_audit_pages,
+    ledger_pages,
+    ledger_verify_pages,
     registry_pages,
     video_pages,
 )
@@ -68,5 +71,8 @@ for _module in (
     equipment_pages,
     map_page,
     video_pages,
+    ledger_pages,
+    ledger_audit_pages,
+    ledger_verify_pages,
 ):
     router.include_router(_module.router)
