@@ -156,6 +156,7 @@ _PAGES: dict[str, dict[str, str]] = {
         "en": "{tree} leaves ({queued} queued), {checkpoints} checkpoints, {segments} "
         "segments and {files} files checked. Witness: {witness}",
     },
+    "audit.witness_unset": {"zh-CN": "未配置", "en": "not configured"},
     "audit.by_kind": {"zh-CN": "按类型统计", "en": "By kind"},
     "audit.kind": {"zh-CN": "问题类型", "en": "Kind"},
     "audit.count": {"zh-CN": "数量", "en": "Count"},
@@ -213,6 +214,7 @@ _PAGES: dict[str, dict[str, str]] = {
         "zh-CN": "验证未通过：标记 ✗ 的项目不成立，证据包不可采信。",
         "en": "Verification failed: the checks marked ✗ do not hold; do not rely on this package.",
     },
+    "verify.range": {"zh-CN": "录像时间段（北京时间）", "en": "Footage range (China time)"},
     "verify.file": {"zh-CN": "文件", "en": "File"},
     "verify.key_used": {"zh-CN": "使用的公钥指纹", "en": "Key fingerprint used"},
     "verify.check": {"zh-CN": "核验项", "en": "Check"},

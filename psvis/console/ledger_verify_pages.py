@@ -10,16 +10,19 @@ nor onto a RAM-backed /tmp) and that directory is removed whatever happens.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from psvis.auth.policy import Resource
 from psvis.console.context import ConsoleCtx, Ctx, Viewer, current_viewer
@@ -28,6 +31,7 @@ from psvis.console.ledger_pages import node_public_key
 from psvis.console.render import LoginRequired, page_language
 from psvis.console.route import ConsoleRoute
 from psvis.console.uploads import Part, Received, UploadError, human_bytes, receive
+from psvis.console.video_pages import local
 from psvis.core.errors import Forbidden
 from psvis.ledger.keys import LedgerKeyError, PublicKey
 from psvis.ledger.verify_package import VerifyReport, verify_package
@@ -43,6 +47,8 @@ MAX_PACKAGE_BYTES = 2 << 30
 MAX_KEY_BYTES = 16 * 1024
 #: The temporary directory (under the data directory) that uploads stream into.
 UPLOAD_DIR = "tmp"
+#: An upload directory this old belongs to no running upload (a crash left it).
+STALE_SPOOL = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +66,14 @@ class Outcome:
 def check_label(name: str, lang: str) -> str:
     key = f"vcheck.{name}"
     return translate(key, lang) if key in CATALOG else name
+
+
+def range_text(report: VerifyReport | None) -> str:
+    """The package's time range in China time (the manifest states it in UTC)."""
+    manifest = report.manifest if report is not None else None
+    if manifest is None:
+        return ""
+    return f"{local(manifest.range_from)} – {local(manifest.range_to)}"
 
 
 def _render(ctx: Ctx, outcome: Outcome | None, *, status_code: int = 200) -> HTMLResponse:
@@ -83,6 +97,7 @@ def _render(ctx: Ctx, outcome: Outcome | None, *, status_code: int = 200) -> HTM
             for c in (report.checks if report is not None else [])
         ],
         summary=report.summary() if report is not None else {},
+        range_text=range_text(report),
     )
 
 
@@ -151,13 +166,26 @@ def _verify(received: Received, data_dir: Path) -> Outcome:
     )
 
 
-@router.post(PAGE)
-async def verify_upload(request: Request) -> HTMLResponse:
-    viewer = await run_in_threadpool(_viewer, request)
-    data_dir: Path = request.app.state.psvis.settings.data_dir
+def _spool(data_dir: Path) -> Path:
+    """A fresh private directory for one upload. Directories a crashed process left
+    behind (older than :data:`STALE_SPOOL`) are removed first."""
     spool_root = data_dir / UPLOAD_DIR
     spool_root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    directory = Path(tempfile.mkdtemp(prefix="verify-", dir=spool_root))
+    cutoff = time.time() - STALE_SPOOL.total_seconds()
+    for old in spool_root.glob("verify-*"):
+        try:
+            if old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+        except FileNotFoundError:
+            continue  # another upload's cleanup got there first
+    return Path(tempfile.mkdtemp(prefix="verify-", dir=spool_root))
+
+
+@router.post(PAGE)
+async def verify_upload(request: Request) -> Response:
+    viewer = await run_in_threadpool(_viewer, request)
+    data_dir: Path = request.app.state.psvis.settings.data_dir
+    directory = await run_in_threadpool(_spool, data_dir)
 
     def check_token(fields: dict[str, str]) -> None:
         sent = fields.get("csrf_token", "")
@@ -182,6 +210,8 @@ async def verify_upload(request: Request) -> HTMLResponse:
         except UploadError as exc:
             outcome = Outcome(error=exc.key, error_values=exc.values)
             status_code = exc.status_code
+        except ClientDisconnect:
+            return Response(status_code=400)  # the browser left; nobody reads an answer
     finally:
         await run_in_threadpool(shutil.rmtree, directory, True)
     return await run_in_threadpool(_show, request, viewer, outcome, status_code)

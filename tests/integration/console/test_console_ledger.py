@@ -7,7 +7,9 @@ evidence packages, through the real app (TestClient) on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from psvis.console.i18n import CATALOG, LANGUAGES
 from psvis.console.ledger_i18n import LEDGER_MESSAGES
 from psvis.console.render import TEMPLATE_DIR
 from psvis.core.config import Settings
-from psvis.core.timeutil import utcnow
+from psvis.core.timeutil import CHINA_TZ, utcnow
 from psvis.ledger import service as ledger
 from psvis.ledger import tree
 from psvis.ledger.audit import save_run
@@ -304,6 +306,7 @@ def test_run_audit_needs_the_csrf_token_then_finds_a_deleted_segment(
     assert 'id="audit-clean"' in page
     assert "本次审计未发现问题" in page
     assert "全部档案" in page
+    assert "见证：未配置" in page
 
     archive.path(archive.segments[1]).unlink()  # the attack
     dirty = client.post("/ledger/audit", data={"csrf_token": token, "camera": ""})
@@ -484,6 +487,9 @@ def test_verify_a_good_package_then_tampered_ones(
     assert "包含证明" in page
     assert "✓" in page
     assert archive.key.public.fingerprint in page
+    assert archive.camera_name in page
+    start = (T0 + dt.timedelta(seconds=1)).astimezone(CHINA_TZ)
+    assert f'id="verify-range">{start:%Y-%m-%d %H:%M:%S} – ' in page
 
     # The same with the key uploaded instead of this node's, in English.
     status, page = verify(
@@ -549,6 +555,13 @@ def test_verify_refuses_junk_uploads_with_a_clear_message(
     user(registry, Role.CITY_ADMIN, "boss")
     signed_in(client, "boss")
     token = csrf_field(client.get("/ledger/verify").text)
+    # What a crashed upload left two days ago is swept; a running upload's is not.
+    spool = settings.data_dir / ledger_verify_pages.UPLOAD_DIR
+    (spool / "verify-crashed").mkdir(parents=True)
+    (spool / "verify-crashed" / "upload-x").write_bytes(b"half a package")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(spool / "verify-crashed", (two_days_ago, two_days_ago))
+    (spool / "verify-running").mkdir()
     zip_like = b"PK\x05\x06" + b"\x00" * 18  # an empty zip: readable, not a package
     cases: list[tuple[dict[str, object], int, str]] = [
         ({"package": ("a.zip", b"this is not a zip")}, 422, "不是 ZIP 证据包"),
@@ -627,4 +640,4 @@ def test_verify_refuses_junk_uploads_with_a_clear_message(
     assert streamed.status_code == 413
     declared = client.post("/ledger/verify", content=big, headers=MULTIPART)
     assert declared.status_code == 413  # refused from Content-Length, before reading
-    assert not leftovers(settings)  # nothing left behind, ever
+    assert leftovers(settings) == [spool / "verify-running"]  # nothing else left behind
