@@ -329,7 +329,10 @@ def build_package(
                 inclusion_proof=tuple(proof),
             )
         )
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:
+        raise InvalidInput(f"cannot write in {out.parent}: {exc.strerror or exc}") from exc
     try:
         view = work / VIEW
         span_hours = (end - start).total_seconds() / 3600
@@ -394,6 +397,10 @@ def build_package(
             raise Conflict(f"{out} appeared while the package was written; not replaced")
         os.replace(staged, out)
         _fsync_dir(out.parent)
+    except OSError as exc:  # disk full, permissions: say so, leave nothing behind
+        raise PsvisError(
+            f"writing {out} failed: {exc.strerror or exc}; nothing was packaged"
+        ) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return PackageSummary(

@@ -24,7 +24,7 @@ from psvis.core.config import Settings
 from psvis.core.db import make_engine, make_session_factory
 from psvis.core.secrets import SecretBox
 from psvis.core.timeutil import utcnow
-from psvis.ledger import entries, package_format
+from psvis.ledger import entries, merkle, package_format
 from psvis.ledger import service as ledger
 from psvis.ledger import verify_package as verifier
 from psvis.ledger.checkpoints import Checkpoint, cosign
@@ -783,6 +783,10 @@ def test_export_refuses_unknown_camera_and_existing_output(
     assert result.returncode == 2
     assert "camera 999999 does not exist" in result.stderr
     assert not out.exists()
+    nowhere = tmp_path / "no" / "such" / "e.zip"
+    result = psvis(*export_args(camera_id, nowhere), cwd=tmp_path, settings=settings)
+    assert result.returncode == 2
+    assert "is not a directory" in result.stderr
     out.write_bytes(b"keep me")
     result = psvis(*export_args(camera_id, out), cwd=tmp_path, settings=settings)
     assert result.returncode == 2
@@ -855,3 +859,44 @@ def test_export_without_camera_is_still_the_registry_export(
     )
     assert mixed.returncode == 2
     assert "--format and --sites are for registry exports" in mixed.stderr
+
+
+# --- the design document's worked example stays true ------------------------------------
+
+DOC = Path(__file__).parents[3] / "docs" / "design" / "evidence-package.md"
+
+
+def _blocks(text: str) -> list[str]:
+    return text.split("```")[1::2]
+
+
+def test_worked_example_in_the_design_doc() -> None:
+    text = DOC.read_text("utf-8")
+    example = text[text.index("## Worked example") :]
+    blocks = [b.strip("\n") for b in _blocks(example)]
+    pem, log, note = blocks[0], blocks[1], blocks[2]
+    public = PublicKey.from_pem(pem.encode() + b"\n")
+    assert public.key_id in example
+    assert public.fingerprint in example
+    lines = dict(line.split(" = ", 1) for line in log.splitlines() if " = " in line)
+    leaves = [merkle.leaf_hash(lines[f"d{i}"].encode()) for i in range(3)]
+    for i, leaf in enumerate(leaves):
+        assert lines[f"LH(d{i})"] == leaf.hex()
+        entries.decode(lines[f"d{i}"].encode())  # canonical entries
+    root = merkle.node_hash(merkle.node_hash(leaves[0], leaves[1]), leaves[2])
+    assert root.hex() in log
+    assert merkle.verify_inclusion(
+        leaf=leaves[1], index=1, size=3, proof=[leaves[0], leaves[2]], root_hash=root
+    )
+    checkpoint = Checkpoint.parse(note + "\n")
+    assert checkpoint.verify(public)
+    assert (checkpoint.size, checkpoint.root) == (3, root)
+    # The zip example: a header, a directory entry and an end record.
+    zip_example = next(b for b in _blocks(text) if b.strip().startswith("50 4b 03 04"))
+    parts = [bytes.fromhex(p.replace("\n", " ")) for p in zip_example.strip().split("\n\n")]
+    member = ZipMember(name="manifest.sig", size=89, crc32=0x1234ABCD)
+    assert parts == [
+        package_format.local_header(member),
+        package_format.central_header(member, 4096),
+        package_format.end_records(8, 586_000, 500),
+    ]
