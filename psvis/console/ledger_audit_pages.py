@@ -22,10 +22,11 @@ from psvis.console.params import MAX_ID, Offset, Pager
 from psvis.console.refs import camera_names
 from psvis.console.route import ConsoleRoute
 from psvis.console.video_pages import local
-from psvis.core.errors import Forbidden, NotFound
+from psvis.core.errors import Forbidden, NotFound, PsvisError
 from psvis.core.timeutil import utcnow
 from psvis.ledger.audit import file_findings, run_audit, save_run
 from psvis.ledger.models import LedgerAuditRun
+from psvis.ledger.witness_view import witness_checkpoint
 from psvis.recording.storage import usable_roots
 
 router = APIRouter(route_class=ConsoleRoute)
@@ -219,12 +220,22 @@ def run_audit_now(ctx: ConsoleCtx, csrf_token: FormText = "", camera: FormText =
         )
     settings = ctx.request.app.state.psvis.settings
     session = ctx.session
+    # The witness (when configured) holds the last root it cosigned: without asking it,
+    # an insider who re-signed the whole log would pass. Unreachable is said, not hidden.
+    witness_note = ""
+    try:
+        witness = witness_checkpoint(session, settings=settings, url=None, key_path=None)
+    except PsvisError as exc:
+        witness, witness_note = None, f"unreachable: {exc.message}"
     report = run_audit(
         session,
         roots={root.id: root for root in usable_roots(session)},
         data_dir=settings.data_dir,
         camera_id=camera_id,
+        witness=witness,
     )
+    if witness_note:
+        report.witness = witness_note
     run = save_run(session, report)
     file_findings(session, report, now=utcnow())
     session.commit()
