@@ -21,7 +21,6 @@ from psvis.ledger import merkle, queries
 from psvis.ledger.checkpoints import Checkpoint, CheckpointError
 from psvis.ledger.keys import PublicKey
 
-
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
