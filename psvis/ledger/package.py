@@ -216,8 +216,7 @@ def _sealed_entry(session: Session, segment: Segment) -> tuple[bytes, int]:
     where = f"segment seq {segment.seq} of camera {segment.camera_id}"
     if len(rows) != 1:
         raise PackageRefused(
-            f"{where} has {len(rows)} segment.sealed ledger entries, not one: "
-            "run `psvis audit`; nothing was packaged"
+            f"{where} has {len(rows)} segment.sealed ledger entries, not one: run `psvis audit`"
         )
     entry, leaf_index = bytes(rows[0][0]), rows[0][1]
     if leaf_index is None:
@@ -231,7 +230,7 @@ def _sealed_entry(session: Session, segment: Segment) -> tuple[bytes, int]:
     ):
         raise PackageRefused(
             f"{where}: the index row disagrees with its ledger entry (hash, size or times): "
-            "run `psvis audit`; nothing was packaged"
+            "run `psvis audit`"
         )
     return entry, int(leaf_index)
 
@@ -251,7 +250,9 @@ def _part(session: Session, segment: Segment) -> _Part:
     try:
         path = playback.segment_file(session, segment)
     except PsvisError as exc:
-        raise PackageRefused(f"{exc.message}; nothing was packaged") from exc
+        raise PackageRefused(
+            f"segment seq {segment.seq} of camera {segment.camera_id}: {exc.message}"
+        ) from exc
     size, sha256, crc = _hash_file(path)
     body = entries.decode(entry)
     if size != body["size"] or sha256 != body["sha256"]:
@@ -259,9 +260,30 @@ def _part(session: Session, segment: Segment) -> _Part:
             f"segment seq {segment.seq} of camera {segment.camera_id}: its file "
             f"({size} bytes, SHA-256 {sha256[:16]}…) is not the one sealed in the ledger "
             f"({body['size']} bytes, {str(body['sha256'])[:16]}…): the archive was altered; "
-            "run `psvis audit`. Nothing was packaged."
+            "run `psvis audit`"
         )
     return _Part(segment, path, entry, leaf_index, sha256, crc)
+
+
+def _parts(session: Session, segments: list[Segment]) -> list[_Part]:
+    """Every segment checked against the ledger; all mismatches reported at once."""
+    parts: list[_Part] = []
+    problems: list[str] = []
+    for segment in segments:
+        try:
+            parts.append(_part(session, segment))
+        except PackageRefused as exc:
+            problems.append(exc.message)
+    if len(problems) == 1:
+        raise PackageRefused(f"{problems[0]}. Nothing was packaged.")
+    if problems:
+        shown = "\n  ".join(problems[:10])
+        more = f"\n  … and {len(problems) - 10} more" if len(problems) > 10 else ""
+        raise PackageRefused(
+            f"{len(problems)} segments do not match the ledger; nothing was packaged:\n  "
+            f"{shown}{more}"
+        )
+    return parts
 
 
 def build_package(
@@ -296,7 +318,7 @@ def build_package(
             f"camera {camera_id} has no recording between {entries.stamp(start)} and "
             f"{entries.stamp(end)}"
         )
-    parts = [_part(session, segment) for segment in segments]
+    parts = _parts(session, segments)
     checkpoint, cosignatures = _choose_checkpoint(
         session, key=key, needed_size=max(p.leaf_index for p in parts) + 1
     )

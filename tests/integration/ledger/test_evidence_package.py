@@ -815,6 +815,14 @@ def test_export_refuses_an_altered_segment(
     assert "is not the one sealed in the ledger" in result.stderr
     assert "seq 2" in result.stderr
     assert list(outdir.iterdir()) == []  # no package, no temporary files left
+    # A missing file besides: both reported, one line each.
+    segment_file(db, segments[2]).unlink()
+    result = psvis(*export_args(camera_id, out), cwd=tmp_path, settings=settings)
+    assert result.returncode == 2
+    assert "2 segments do not match the ledger" in result.stderr
+    assert "seq 2 of camera" in result.stderr
+    assert "its file is missing" in result.stderr
+    assert list(outdir.iterdir()) == []
 
 
 def test_export_refuses_a_segment_missing_from_the_ledger(
