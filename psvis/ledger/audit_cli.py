@@ -72,6 +72,10 @@ def register(app: typer.Typer) -> None:
                     disable=not deep or as_json,
                     leave=False,
                 )
+
+                def progress(done: int) -> None:
+                    bar.update(done)
+
                 report = run_audit(
                     session,
                     roots=roots,
@@ -80,7 +84,7 @@ def register(app: typer.Typer) -> None:
                     camera_id=camera,
                     since=moment,
                     witness=witness,
-                    progress=bar.update,
+                    progress=progress,
                 )
                 bar.close()
                 save_run(session, report)

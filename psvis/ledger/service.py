@@ -213,6 +213,9 @@ class LedgerKeeper:
         self._thread.start()
 
     def tick(self) -> Checkpoint | None:
+        # Read the key each time: after `psvis ledger rotate-key` the next checkpoint is
+        # signed with the new key without restarting the process.
+        self.key = SigningKey.load_or_create(self.data_dir)
         with self.sessions() as session:
             checkpoint = sign_checkpoint(
                 session, key=self.key, data_dir=self.data_dir, now=utcnow()

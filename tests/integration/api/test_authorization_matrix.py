@@ -379,4 +379,12 @@ def test_every_api_operation_requires_authentication_unless_marked_public(
                 continue
             assert response.status_code == 401, (method, path, response.status_code)
             assert "x-permission" in op or path in {"/api/v1/auth/me", "/api/v1/auth/logout"}, path
-    assert opened == ["/api/v1/auth/token"]
+    # The token route, and the ledger's publications: a checkpoint and its proofs are
+    # commitments made to be published; a cosignature authenticates by its signature.
+    assert sorted(opened) == [
+        "/api/v1/auth/token",
+        "/api/v1/ledger/checkpoint",
+        "/api/v1/ledger/consistency",
+        "/api/v1/ledger/cosignatures",
+        "/api/v1/ledger/public-key",
+    ]
