@@ -125,9 +125,12 @@ def run_demo(settings: Settings, *, serve: bool = True, out: TextIO | None = Non
 
         from psvis.api.app import create_app
         from psvis.demo.video import DEMO_SEGMENT_SECONDS, start_demo_video
+        from psvis.demo.witness import node_settings_with_witness, start_demo_witness
 
         # The console states the live delay from the segment length the demo records with.
         settings = settings.model_copy(update={"segment_seconds": DEMO_SEGMENT_SECONDS})
+        witness_port = settings.port + 1
+        settings = node_settings_with_witness(settings, witness_port=witness_port)
 
         with open_context(settings) as ctx:
             video = start_demo_video(settings, sessions=ctx.sessions, box=ctx.box)
@@ -139,6 +142,12 @@ def run_demo(settings: Settings, *, serve: bool = True, out: TextIO | None = Non
             )
             # uvicorn re-raises SIGTERM/SIGINT after its own shutdown; turning them into
             # SystemExit lets the recorders close their segments and record the stop.
+            witness = start_demo_witness(settings, witness_port=witness_port)
+            print(
+                f"  A witness (city bureau) cosigns this node's ledger: {result.url}ledger "
+                f"(its view: {witness.url}/witness/latest)",
+                file=out or sys.stdout,
+            )
             signal.signal(signal.SIGTERM, _exit_on_signal)
             try:
                 uvicorn.run(
@@ -148,6 +157,7 @@ def run_demo(settings: Settings, *, serve: bool = True, out: TextIO | None = Non
                 pass
             finally:
                 video.stop()
+                witness.stop()
     return result
 
 
