@@ -37,6 +37,7 @@ class DemoWitness:
     def stop(self) -> None:
         self._stop.set()
         self._server.shutdown()
+        self._server.server_close()
         self._thread.join(15)
 
 
