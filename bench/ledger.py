@@ -6,7 +6,7 @@
     .venv/bin/python bench/ledger.py deep   [--gigabytes 2] [--file-mb 15]
 
 ``append``: leaves/s of batched appends — each batch queues its entries with
-    ``ledger.service.record`` in one transaction, then ``tree.integrate``, then commits —
+    ``ledger.service.record_many`` in one transaction, then ``tree.integrate``, commits —
     on SQLite and PostgreSQL (fresh databases from ``bench_databases``). Baseline in the
     same run, on a second fresh database of the same backend: a plain bulk INSERT of the
     same entry rows, no tree. Target ≥ 20,000 leaves/s on SQLite. The resulting head root
@@ -127,9 +127,7 @@ def append_with_tree(engine: Engine, data: list[tuple[bytes, int, int]], batch: 
     for offset in range(0, len(data), batch):
         with Session(engine) as session:
             t0 = time.perf_counter()
-            for entry, camera, seq in data[offset : offset + batch]:
-                ledger.record(session, entry, camera_id=camera, seq=seq)
-            session.flush()
+            ledger.record_many(session, data[offset : offset + batch])
             t1 = time.perf_counter()
             run.leaves += tree.integrate(session)
             t2 = time.perf_counter()
@@ -209,7 +207,7 @@ def bench_append(backends: list[str], count: int, batch: int) -> bool:
         tree_s = with_tree.phases["integrate"] + with_tree.phases["commit"]
         print(
             f"[{name}] of which tree.integrate + commit alone: {with_tree.leaves / tree_s:,.0f} "
-            f"leaves/s; service.record + flush alone: "
+            f"leaves/s; service.record_many alone: "
             f"{with_tree.leaves / with_tree.phases['queue']:,.0f} entries/s"
         )
         print(

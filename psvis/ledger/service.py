@@ -16,9 +16,11 @@ import os
 import re
 import threading
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from psvis.core.timeutil import utcnow
@@ -49,6 +51,25 @@ def record(
     row = LedgerEntry(entry=entry, type=body["type"], camera_id=camera_id, seq=seq)
     session.add(row)
     return row
+
+
+def record_many(session: Session, items: Sequence[tuple[bytes, int | None, int | None]]) -> int:
+    """Queue many ``(entry, camera_id, seq)`` at once (one executemany): for bulk work
+    such as benchmarks and imports. Each entry is checked as :func:`record` checks it."""
+    now = utcnow()
+    rows = [
+        {
+            "entry": entry,
+            "type": entries.decode(entry)["type"],
+            "camera_id": camera_id,
+            "seq": seq,
+            "recorded_at": now,
+        }
+        for entry, camera_id, seq in items
+    ]
+    if rows:
+        session.connection().execute(insert(cast(Table, LedgerEntry.__table__)), rows)
+    return len(rows)
 
 
 def sealed_leaf(session: Session, *, camera_id: int, seq: int) -> int | None:

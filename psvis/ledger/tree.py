@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from typing import cast
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from psvis.core.timeutil import utcnow
@@ -19,6 +20,11 @@ from psvis.ledger import merkle
 from psvis.ledger.models import LedgerEntry, LedgerHead, LedgerNode
 
 HEAD_ID = 1
+_ENTRY = cast(Table, LedgerEntry.__table__)
+_NODE = cast(Table, LedgerNode.__table__)
+_SET_LEAF_INDEX = (
+    update(_ENTRY).where(_ENTRY.c.id == bindparam("b_id")).values(leaf_index=bindparam("b_leaf"))
+)
 #: Entries integrated per round trip: big enough to amortise, small enough to hold.
 BATCH = 5000
 
@@ -57,13 +63,19 @@ class NodeCache:
         self.known: dict[tuple[int, int], bytes] = {}
 
     def prefetch(self, keys: Iterable[tuple[int, int]]) -> None:
+        # ``(level = ? AND idx = ?) OR …`` rather than a row-value ``IN``: SQLite answers
+        # the latter with a full scan of the table, this with primary-key lookups
+        # (bench/ledger.py proof: 1.4 s → 0.35 ms at 10⁷ leaves).
         wanted = [k for k in set(keys) if k not in self.known]
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        for start in range(0, len(wanted), 200):
+            chunk = wanted[start : start + 200]
+            where = " OR ".join(f"(level = :l{n} AND idx = :i{n})" for n in range(len(chunk)))
+            params: dict[str, int] = {}
+            for n, (level, idx) in enumerate(chunk):
+                params[f"l{n}"], params[f"i{n}"] = level, idx
             rows = self.session.execute(
-                select(LedgerNode.level, LedgerNode.idx, LedgerNode.hash).where(
-                    tuple_(LedgerNode.level, LedgerNode.idx).in_(chunk)
-                )
+                text(f"SELECT level, idx, hash FROM ledger_node WHERE {where}"),  # noqa: S608 - placeholders only
+                params,
             )
             for level, idx, value in rows:
                 self.known[(int(level), int(idx))] = bytes(value)
@@ -119,10 +131,12 @@ def integrate(session: Session, *, limit: int | None = None) -> int:
             ):
                 cache.known[(level, idx)] = value
                 nodes.append({"level": level, "idx": idx, "hash": value})
-            indices.append({"id": entry_id, "leaf_index": index})
+            indices.append({"b_id": entry_id, "b_leaf": index})
             size += 1
-        session.execute(insert(LedgerNode), nodes)
-        session.execute(update(LedgerEntry), indices)
+        # Core executemany on the tables: the ORM's bulk paths cost more than the tree.
+        connection = session.connection()
+        connection.execute(insert(_NODE), nodes)
+        connection.execute(_SET_LEAF_INDEX, indices)
         done += len(rows)
         # Keep only what the next leaves can need: the frontier of the new size.
         frontier = set(merkle.nodes_for_root(size))
