@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from psvis.auth.policy import Role
@@ -44,6 +44,11 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: TOTP secret (RFC 6238) encrypted with the data dir's SecretBox, like camera
+    #: passwords; the second officer of a custody session proves it (Art. 19).
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
+    #: The last accepted TOTP time step: a code is never accepted twice (replay).
+    totp_last_counter: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
     __table_args__ = (CheckConstraint("failed_logins >= 0", name="failed_logins_non_negative"),)
 

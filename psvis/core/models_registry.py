@@ -5,6 +5,7 @@ from __future__ import annotations
 from psvis.auth import models as auth_models
 from psvis.compliance import models as compliance_models
 from psvis.core.db import Base
+from psvis.custody import models as custody_models
 from psvis.ledger import models as ledger_models
 from psvis.recording import models as recording_models
 from psvis.registry import models as registry_models
@@ -13,6 +14,7 @@ __all__ = [
     "Base",
     "auth_models",
     "compliance_models",
+    "custody_models",
     "ledger_models",
     "recording_models",
     "registry_models",
