@@ -381,14 +381,10 @@ def test_garbage_segments_fail_cleanly(segments: list[Path], tmp_path: Path) -> 
     out = tmp_path / "copy.mp4"
     with pytest.raises(UnplayableFile):
         make_viewing_copy(segments=[junk], start_offset_s=0, duration_s=1, out=out, lines=LINES)
-    # A bad file after a good one: ffmpeg stops on it or skips it; either way no partial
-    # file is left under the final name unless the copy is complete.
-    try:
-        copy = make_viewing_copy(
-            segments=[segments[0], junk], start_offset_s=0, duration_s=3, out=out, lines=LINES
-        )
-    except ViewingCopyFailed:
-        assert not out.exists()
-    else:
-        assert copy.duration_s <= 2 + 2 * FRAME_S
+    # A bad file after a good one: ffmpeg's concat skips what it cannot demux, and the
+    # result says it holds only the good segment's two seconds (the caller compares).
+    copy = make_viewing_copy(
+        segments=[segments[0], junk], start_offset_s=0, duration_s=3, out=out, lines=LINES
+    )
+    assert abs(copy.duration_s - 2.0) <= 2 * FRAME_S
     assert leftovers(tmp_path) == []
