@@ -24,6 +24,7 @@ from psvis.core.db import make_engine, make_session_factory
 from psvis.core.errors import PsvisError
 from psvis.core.migrate import ensure_current
 from psvis.core.secrets import SecretBox
+from psvis.custody.routes import router as custody_router
 from psvis.ledger.routes import router as ledger_router
 from psvis.ledger.service import LedgerKeeper
 from psvis.recording.media_routes import router as media_router
@@ -68,6 +69,7 @@ def api_router() -> APIRouter:
     router.include_router(registry_file_router, dependencies=secured)
     router.include_router(compliance_router, dependencies=secured)
     router.include_router(media_router, dependencies=secured)
+    router.include_router(custody_router, dependencies=secured)
     router.include_router(ledger_router)  # open checkpoint routes (x-public) beside closed ones
     return router
 

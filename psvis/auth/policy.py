@@ -8,7 +8,9 @@ has over objects:
 * ``OWN_UNITS`` — objects belonging to the user's own units (a unit's staff see only
   their units' systems);
 * ``MAINTAINED`` — systems (and their cameras and sites) the user's unit maintains
-  (Art. 16).
+  (Art. 16);
+* ``OWN`` — objects the user made or takes part in (another department's own retrieval
+  requests).
 
 A role absent from an entry may not perform the action at all (403). An object outside
 the role's reach for ``READ`` does not exist for that user (404); inside read reach but
@@ -62,6 +64,14 @@ class Resource(enum.StrEnum):
     FOOTAGE = "footage"
     #: The node's integrity ledger (Art. 20(3)): status, entries, proofs.
     LEDGER = "ledger"
+    #: Retrieval requests for footage and their approval (Art. 18).
+    CUSTODY_REQUEST = "custody_request"
+    #: Two-officer execution sessions of approved requests (Art. 19).
+    CUSTODY_SESSION = "custody_session"
+    #: The registration book (登记, Art. 19(4)).
+    CUSTODY_REGISTRATION = "custody_registration"
+    #: One's own TOTP second factor (the second officer of a session proves it).
+    TOTP = "totp"
 
 
 class Action(enum.StrEnum):
@@ -76,6 +86,8 @@ class Action(enum.StrEnum):
     LIVE = "live"
     #: Play back recorded video.
     PLAYBACK = "playback"
+    #: Decide on a request: approve, reject, release its legal hold (Art. 18).
+    APPROVE = "approve"
 
 
 class Reach(enum.StrEnum):
@@ -83,6 +95,7 @@ class Reach(enum.StrEnum):
     JURISDICTION = "jurisdiction"
     OWN_UNITS = "own_units"
     MAINTAINED = "maintained"
+    OWN = "own"
 
 
 J, OWN, MNT = Reach.JURISDICTION, Reach.OWN_UNITS, Reach.MAINTAINED
@@ -149,19 +162,38 @@ POLICY: Final[dict[tuple[Resource, Action], dict[Role, Reach]]] = {
     (Resource.REGISTRY_FILE, Action.EXPORT): {**_POLICE_READ, R.UNIT_ADMIN: OWN},
     # Footage. The object is the camera: outside the role's camera READ reach it does not
     # exist (404). Live: Art. 17(1) duty operators watch their own units' cameras, and
-    # maintainers the cameras they maintain (to check a repair). Recorded footage
-    # (playback, export) is the custody issue's (Art. 18-19): it will require an approved
-    # request per access. Every media route already passes through one gate,
-    # ``psvis.recording.access.authorize_footage(..., camera, action, start, end)``, where
-    # that per-request check will be inserted; this table is only its role-level floor.
+    # maintainers the cameras they maintain (to check a repair); police within their
+    # jurisdiction. Recorded footage (playback, export) is only ever reached through an
+    # approved, active retrieval request (Art. 18-19): the entries below are the
+    # role-level floor — police who may execute a request, within their jurisdiction —
+    # and every media request must also name an open execution session whose request
+    # covers camera × interval × action (``psvis.recording.access.authorize_footage``
+    # asks ``psvis.custody.gate``). Unit staff never play back or export: a unit's own
+    # footage leaves it only on a request (the issue: "everything else … only through an
+    # approved, active retrieval request").
     (Resource.FOOTAGE, Action.LIVE): {
         **_POLICE_FOOTAGE,
         R.UNIT_ADMIN: OWN,
         R.UNIT_OPERATOR: OWN,
         R.MAINTAINER: MNT,
     },
-    (Resource.FOOTAGE, Action.PLAYBACK): {**_POLICE_FOOTAGE, R.UNIT_ADMIN: OWN},
-    (Resource.FOOTAGE, Action.EXPORT): {**_POLICE_FOOTAGE, R.UNIT_ADMIN: OWN},
+    (Resource.FOOTAGE, Action.PLAYBACK): dict(_POLICE_FOOTAGE),
+    (Resource.FOOTAGE, Action.EXPORT): dict(_POLICE_FOOTAGE),
+    # Custody (Art. 18-19). Police see the requests that touch their jurisdiction; another
+    # department's staff file requests under their own law and see their own (Art. 18,
+    # second paragraph). Only chiefs decide; psvis/custody/rules.py adds what the law
+    # adds (county level or above, every camera covered, never one's own request).
+    (Resource.CUSTODY_REQUEST, Action.READ): {**_POLICE_READ, R.OTHER_DEPT: Reach.OWN},
+    (Resource.CUSTODY_REQUEST, Action.CREATE): {**_POLICE_FOOTAGE, R.OTHER_DEPT: Reach.OWN},
+    (Resource.CUSTODY_REQUEST, Action.UPDATE): {**_POLICE_FOOTAGE, R.OTHER_DEPT: Reach.OWN},
+    (Resource.CUSTODY_REQUEST, Action.APPROVE): {R.CHIEF: J},
+    # The two officers executing a request are police who may handle footage (Art. 19).
+    (Resource.CUSTODY_SESSION, Action.CREATE): dict(_POLICE_FOOTAGE),
+    (Resource.CUSTODY_SESSION, Action.UPDATE): dict(_POLICE_FOOTAGE),
+    # The registration book: the bureau's (jurisdiction) and each unit's own (Art. 19(4)).
+    (Resource.CUSTODY_REGISTRATION, Action.READ): {**_POLICE_READ, R.UNIT_ADMIN: OWN},
+    # Enrolling one's own TOTP: whoever may be the second officer of a session.
+    (Resource.TOTP, Action.UPDATE): dict.fromkeys(_POLICE_FOOTAGE, Reach.ALL),
     # The ledger is one log per node, not per jurisdiction: a proof needs the whole tree,
     # so reach is ALL. Its entries are ids, times and hashes, never footage. Checkpoints,
     # consistency proofs and the public key are public routes (psvis/ledger/routes.py).

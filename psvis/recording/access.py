@@ -1,10 +1,13 @@
 """The one gate to footage: every media route asks :func:`authorize_footage` first.
 
-Today the gate checks the role's reach for the camera (``auth/policy.py``, resource
-``footage``) and, for live viewing, that the requested time really is live. The custody
-issue (Art. 18-19: recorded footage is consulted, copied and exported only on an approved
-request, and every access is logged) inserts its per-request check *here*: the gate
-already receives the camera, the action and the exact interval asked for.
+The gate checks the role's reach for the camera (``auth/policy.py``, resource
+``footage``); for live viewing, that the requested time really is live; and for recorded
+footage (playback, export), Art. 18-19: the request must name an open execution session
+whose approved request covers camera × interval × action
+(:func:`psvis.custody.gate.authorize_access`; the session is named by the
+``X-Custody-Session`` header or the console binding, :mod:`psvis.custody.binding`). The
+routes log what they deliver through :func:`log_recorded` (once per segment viewed,
+every segment of every copy).
 
 Semantics, as for every other object: a camera outside the caller's camera READ reach
 does not exist (404, the same answer as for a camera that does not exist); inside read
@@ -23,11 +26,15 @@ from psvis.auth.policy import Action, Resource
 from psvis.auth.principal import Principal
 from psvis.core.errors import Forbidden, InvalidInput, NotFound
 from psvis.core.timeutil import utcnow
-from psvis.recording.models import RecorderStatus
+from psvis.custody import gate
+from psvis.custody.enums import AccessKind
+from psvis.recording.models import RecorderStatus, Segment
 from psvis.registry import cameras
 from psvis.registry.models import Camera
 
 FOOTAGE_ACTIONS = (Action.LIVE, Action.PLAYBACK, Action.EXPORT)
+#: Recorded footage: reached only through an approved request's session (Art. 18-19).
+RECORDED_ACTIONS = (Action.PLAYBACK, Action.EXPORT)
 #: Segments in a live playlist (sliding window).
 LIVE_SEGMENTS = 6
 
@@ -49,14 +56,16 @@ def authorize_footage(
     *,
     live_horizon: dt.timedelta | None = None,
     now: dt.datetime | None = None,
+    custody_session: int | None = None,
 ) -> Camera:
     """The camera whose footage ``[start, end)`` the principal may ``action``, or raise.
 
     * 404 — no such camera, or outside the principal's camera READ reach;
     * 403 — the role may not ``action`` footage at all, or not of this camera;
-    * 403 — ``live`` asked for footage older than ``live_horizon`` (that is playback).
-
-    Per-request approval of recorded footage (custody issue, Art. 18-19) goes here.
+    * 403 — ``live`` asked for footage older than ``live_horizon`` (that is playback);
+    * 403 — ``playback``/``export`` without an open execution session
+      (``custody_session``) whose approved request covers the camera, the whole
+      interval and the action (Art. 18-19).
     """
     if action not in FOOTAGE_ACTIONS:
         raise InvalidInput(f"{action.value} is not a footage action")
@@ -76,12 +85,56 @@ def authorize_footage(
             raise Forbidden(
                 "this footage is no longer live: recorded footage needs the playback permission"
             )
+    if action in RECORDED_ACTIONS:
+        gate.authorize_access(
+            session,
+            principal=principal,
+            session_id=custody_session,
+            camera_id=camera_id,
+            action=action,
+            start=start,
+            end=end,
+            now=now,
+        )
     return camera
+
+
+def log_recorded(
+    session: Session,
+    principal: Principal,
+    custody_session: int | None,
+    kind: AccessKind,
+    segments: list[Segment],
+) -> None:
+    """Log recorded segments a route delivers after :func:`authorize_footage` let it
+    (the access rows and ledger entry of Art. 19(4), 20(2))."""
+    if custody_session is None:  # unreachable: the gate refuses recorded footage without
+        raise Forbidden("recorded footage needs an execution session")
+    gate.record_access(
+        session,
+        principal=principal,
+        session_id=custody_session,
+        kind=kind,
+        segments=[(s.id, s.camera_id) for s in segments],
+    )
+
+
+def within_grant(
+    session: Session, custody_session: int | None, camera_id: int, segments: list[Segment]
+) -> list[Segment]:
+    """The segments lying wholly inside the session's approved intervals of the camera:
+    a playlist offers nothing the gate would refuse (a segment straddling the approved
+    range's edge is outside it — originals are never cut)."""
+    if custody_session is None:
+        return []
+    intervals = gate.approved_intervals(session, session_id=custody_session, camera_id=camera_id)
+    return [s for s in segments if any(a <= s.start_at and s.end_at <= b for a, b in intervals)]
 
 
 def may_footage(session: Session, principal: Principal, camera_id: int, action: Action) -> bool:
     """Whether the role-level gate lets ``principal`` ``action`` this camera's footage
-    (for showing or hiding a control; the routes still call :func:`authorize_footage`)."""
+    (for showing or hiding a control; the routes still call :func:`authorize_footage`,
+    which for recorded footage also needs an execution session)."""
     if not principal.may(Resource.FOOTAGE, action):
         return False
     found = session.scalar(

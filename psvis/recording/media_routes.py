@@ -2,9 +2,12 @@
 
 Every route that returns or describes video passes through
 :func:`psvis.recording.access.authorize_footage` with the camera, the action and the
-exact interval asked for — the single place the custody issue's per-request approval
-(Art. 18-19) will be checked. Times are ISO 8601 with a UTC offset; a naive time, an
-inverted or oversized range, or a time outside the recordable period is a 422.
+exact interval asked for. Recorded footage (playback, clips, old snapshots) also needs
+an open execution session of an approved retrieval request (Art. 18-19), named by the
+``X-Custody-Session`` header or bound to the console sign-in
+(:mod:`psvis.custody.binding`); what is delivered is logged (:mod:`psvis.custody.gate`).
+Times are ISO 8601 with a UTC offset; a naive time, an inverted or oversized range, or a
+time outside the recordable period is a 422.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from psvis.auth.principal import Principal
 from psvis.core.errors import InvalidInput, NotFound
 from psvis.core.schemas import Page
 from psvis.core.timeutil import CHINA_TZ, today_china, utcnow
+from psvis.custody.binding import CustodyRef
+from psvis.custody.enums import AccessKind
 from psvis.recording import access, clips, playback, timeline
 from psvis.recording.enums import OutageCause, RecorderState
 from psvis.recording.models import Segment
@@ -71,15 +76,20 @@ def playback_playlist(
     request: Request,
     session: DbSession,
     principal: CurrentPrincipal,
+    custody: CustodyRef,
     camera_id: ObjectId,
     start: TimeParam,
     end: TimeParam,
 ) -> Response:
-    """VOD playlist of the recorded segments overlapping ``[start, end)`` (≤ 24 h)."""
+    """VOD playlist of the recorded segments overlapping ``[start, end)`` (≤ 24 h) that lie
+    wholly inside the execution session's approved range."""
     begin, finish = playback.parse_time("start", start), playback.parse_time("end", end)
     playback.check_range(begin, finish, max_span=playback.MAX_PLAYBACK_SPAN)
-    access.authorize_footage(session, principal, camera_id, Action.PLAYBACK, begin, finish)
+    access.authorize_footage(
+        session, principal, camera_id, Action.PLAYBACK, begin, finish, custody_session=custody
+    )
     segments = playback.playable_segments(session, camera_id=camera_id, start=begin, end=finish)
+    segments = access.within_grant(session, custody, camera_id, segments)
     if not segments:
         raise NotFound(f"camera {camera_id} has no recording between {start} and {end}")
 
@@ -129,6 +139,7 @@ def _authorized_segment(
     segment_id: int,
     action: Action,
     horizon: dt.timedelta | None = None,
+    custody: int | None = None,
 ) -> Segment:
     """The segment, if the gate lets the caller ``action`` its camera's footage; a
     segment of a camera out of reach is answered exactly like one that does not exist."""
@@ -144,6 +155,7 @@ def _authorized_segment(
             segment.start_at,
             segment.end_at,
             live_horizon=horizon,
+            custody_session=custody,
         )
     except NotFound as exc:
         raise access.gate_not_found(segment_id) from exc
@@ -173,11 +185,15 @@ SEGMENT_RESPONSE: dict[int | str, dict[str, Any]] = {
     **permission(Resource.FOOTAGE, Action.PLAYBACK),
 )
 def segment_media(
-    session: DbSession, principal: CurrentPrincipal, segment_id: ObjectId
+    session: DbSession, principal: CurrentPrincipal, custody: CustodyRef, segment_id: ObjectId
 ) -> FileResponse:
-    """One recorded segment's TS file, byte for byte; ``Range`` requests are honoured."""
-    segment = _authorized_segment(session, principal, segment_id, Action.PLAYBACK)
-    return _serve_segment(session, segment)
+    """One recorded segment's TS file, byte for byte; ``Range`` requests are honoured.
+    The segment must lie wholly inside the session's approved range; its first fetch in
+    the session is logged as a view."""
+    segment = _authorized_segment(session, principal, segment_id, Action.PLAYBACK, custody=custody)
+    response = _serve_segment(session, segment)
+    access.log_recorded(session, principal, custody, AccessKind.VIEW, [segment])
+    return response
 
 
 @router.get(
@@ -228,15 +244,19 @@ def clip(
     session: DbSession,
     principal: CurrentPrincipal,
     state: State,
+    custody: CustodyRef,
     camera_id: ObjectId,
     start: TimeParam,
     end: TimeParam,
 ) -> FileResponse:
     """One MP4 of ``[start, end)`` (≤ 1 h), copied from the segments without re-encoding.
-    Copy mode cuts at keyframes: the clip may start up to one GOP before ``start``."""
+    Copy mode cuts at keyframes: the clip may start up to one GOP before ``start``. Every
+    segment it is cut from is logged as copied."""
     begin, finish = playback.parse_time("start", start), playback.parse_time("end", end)
     playback.check_range(begin, finish, max_span=clips.MAX_CLIP_SPAN)
-    access.authorize_footage(session, principal, camera_id, Action.EXPORT, begin, finish)
+    access.authorize_footage(
+        session, principal, camera_id, Action.EXPORT, begin, finish, custody_session=custody
+    )
     segments = playback.playable_segments(session, camera_id=camera_id, start=begin, end=finish)
     if not segments:
         raise NotFound(f"camera {camera_id} has no recording between {start} and {end}")
@@ -250,6 +270,7 @@ def clip(
     except BaseException:
         out.unlink(missing_ok=True)
         raise
+    access.log_recorded(session, principal, custody, AccessKind.COPY, segments)
     filename = f"camera-{camera_id}-{_stamp(begin)}-{_stamp(finish)}.mp4"
     return FileResponse(
         out,
@@ -269,6 +290,7 @@ def snapshot(
     session: DbSession,
     principal: CurrentPrincipal,
     state: State,
+    custody: CustodyRef,
     camera_id: ObjectId,
     at: Annotated[
         str | None,
@@ -279,7 +301,8 @@ def snapshot(
     ] = None,
 ) -> Response:
     """JPEG of the keyframe at or before ``at`` (default: the newest). A live instant
-    needs ``live``; an older one is recorded footage and needs ``playback``."""
+    needs ``live``; an older one is recorded footage and needs ``playback`` through an
+    execution session (logged as a view of its segment)."""
     now, horizon = utcnow(), _horizon(state)
     cameras.get_camera(session, principal=principal, camera_id=camera_id)  # 404 first
     offset: float | None
@@ -301,10 +324,13 @@ def snapshot(
         instant,
         live_horizon=horizon,
         now=now,
+        custody_session=custody,
     )
     if segment is None:
         raise NotFound(f"camera {camera_id} has no recording at {at or 'any time'}")
     shot = clips.snapshot(playback.segment_file(session, segment), offset)
+    if action is Action.PLAYBACK:  # a frame of recorded footage is a view of its segment
+        access.log_recorded(session, principal, custody, AccessKind.VIEW, [segment])
     taken = segment.start_at + dt.timedelta(seconds=shot.offset_s)
     return Response(
         shot.jpeg,

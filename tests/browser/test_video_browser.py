@@ -16,10 +16,13 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session
 
+from psvis.api.deps import SESSION_COOKIE
+from psvis.auth import service as auth_service
 from psvis.auth.policy import Role
 from psvis.core.config import Settings
 from psvis.core.timeutil import CHINA_TZ, utcnow
 from psvis.recording.enums import OutageCause
+from tests.support.custody import grant
 from tests.support.factories import PASSWORD, Registry
 from tests.support.media import outage, record, storage_root
 
@@ -53,7 +56,7 @@ def test_live_view_timeline_and_playback_play_in_chromium(
     tmp_path: Path,
 ) -> None:
     _unit, _site, _system, camera = registry.covered_site(jurisdiction="360102")
-    registry.user(role=Role.CITY_ADMIN, jurisdiction="360100", username="city")
+    city = registry.user(role=Role.CITY_ADMIN, jurisdiction="360100", username="city")
     db.commit()
     root = storage_root(db, settings.data_dir)
     # A past morning: 8 s, a 5-minute outage, 6 s more (a discontinuity), for playback.
@@ -82,6 +85,19 @@ def test_live_view_timeline_and_playback_play_in_chromium(
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
         expect(page).to_have_url(f"{live_server}/")
+        # Recorded footage only through an approved request's execution session (Art.
+        # 18-19), bound to this console sign-in so the players' fetches go through it.
+        cookie = next(c["value"] for c in context.cookies() if c["name"] == SESSION_COOKIE)
+        _user, token = auth_service.resolve_token(db, token=cookie, kind="session")
+        grant(
+            registry,
+            officer=city,
+            cameras=[camera.id],
+            start=PAST.astimezone(dt.UTC),
+            end=(PAST + dt.timedelta(minutes=10)).astimezone(dt.UTC),
+            data_dir=settings.data_dir,
+            console_token_id=token.id,
+        )
 
         page.goto(f"{live_server}/cameras/{camera.id}")
         page.click("#video-link")

@@ -144,6 +144,19 @@ PARENT = {
 
 #: Footage has no READ of its own: its object is the camera (auth/policy.py).
 READ_AS = {Resource.FOOTAGE: Resource.CAMERA}
+#: Recorded footage also needs an approved request's execution session, which this world
+#: has none of: the custody matrix (tests/integration/custody) covers it with requests.
+RECORDED = (Action.PLAYBACK, Action.EXPORT)
+#: Custody routes have their own matrix, with requests, approvals and sessions
+#: (tests/integration/custody/test_custody_matrix.py).
+CUSTODY = frozenset(
+    {
+        Resource.CUSTODY_REQUEST,
+        Resource.CUSTODY_SESSION,
+        Resource.CUSTODY_REGISTRATION,
+        Resource.TOTP,
+    }
+)
 
 
 def expected(subject: Subject, resource: Resource, action: Action, where: str) -> str:
@@ -160,6 +173,8 @@ def expected(subject: Subject, resource: Resource, action: Action, where: str) -
             return "404"  # the body names a parent that does not exist for this user
     if not reaches(subject, entry[subject.role], resource, where):
         return "403"
+    if resource is Resource.FOOTAGE and action in RECORDED:
+        return "403"  # no retrieval request in this world (Art. 18-19)
     return "ok"
 
 
@@ -254,6 +269,8 @@ def call(
     where: str,
 ) -> int | None:
     """Send the request for (operation, where); None when the operation has no object."""
+    if resource in CUSTODY:
+        return None
     if "{" in path:
         oid = object_id(resource, world, where)
         if path.startswith("/api/v1/segments/"):

@@ -22,6 +22,7 @@ from psvis.core.timeutil import CHINA_TZ, utcnow
 from psvis.recording.enums import OutageCause
 from psvis.recording.models import Segment
 from psvis.recording.storage import Root
+from tests.support.custody import grant
 from tests.support.factories import Registry
 from tests.support.http import bearer
 from tests.support.media import nal_units, outage, record, slice_units, storage_root
@@ -47,6 +48,8 @@ class Scene:
     foreign_camera_id: int
     segments: list[Segment]
     foreign_segments: list[Segment]
+    #: The officer's token and an execution session of an approved request over camera A
+    #: [-60 s, 60 s) for view and copy (Art. 18-19: recorded footage needs one).
     officer: dict[str, str]
 
 
@@ -54,11 +57,20 @@ class Scene:
 def scene(client: TestClient, registry: Registry, db: Session, settings: Settings) -> Scene:
     """Camera A (district 360102): run 1 [0, 6) s at 320×240, an outage [6, 20), run 2
     [20, 24) at 352×288, an unexplained gap [24, 40), run 3 [40, 44) at 320×240, then an
-    open operator stop. Camera B in district 360103 has one run."""
+    open operator stop. Camera B in district 360103 has one run. The officer plays it back
+    through an approved request's execution session."""
     _u, _s, _sys, camera = registry.covered_site(jurisdiction="360102")
     _u2, _s2, _sys2, foreign = registry.covered_site(jurisdiction="360103")
-    registry.user(role=Role.OFFICER, jurisdiction="360102", username="officer")
+    officer = registry.user(role=Role.OFFICER, jurisdiction="360102", username="officer")
     db.commit()
+    run = grant(
+        registry,
+        officer=officer,
+        cameras=[camera.id],
+        start=at(-60),
+        end=at(60),
+        data_dir=settings.data_dir,
+    )
     root = storage_root(db, settings.data_dir)
     segments = record(db, root, camera.id, start=at(0), seconds=6)
     outage(db, camera.id, start=at(6), end=at(20), cause=OutageCause.CAMERA_UNREACHABLE)
@@ -72,7 +84,7 @@ def scene(client: TestClient, registry: Registry, db: Session, settings: Setting
         foreign_camera_id=foreign.id,
         segments=segments,
         foreign_segments=foreign_segments,
-        officer=bearer(client, "officer"),
+        officer={**bearer(client, "officer"), **run.header},
     )
 
 

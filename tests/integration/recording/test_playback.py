@@ -275,11 +275,13 @@ def test_footage_policy_table() -> None:
         assert Role.OTHER_DEPT not in entry
         for role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.OFFICER, Role.CHIEF):
             assert entry[role] is Reach.JURISDICTION
-        assert entry[Role.UNIT_ADMIN] is Reach.OWN_UNITS
+    assert live[Role.UNIT_ADMIN] is Reach.OWN_UNITS
+    # Recorded footage: police only, and then only through an approved request's session
+    # (Art. 18-19; tests/integration/custody has the matrix). Unit staff never.
     for action in (Action.PLAYBACK, Action.EXPORT):
         entry = POLICY[(Resource.FOOTAGE, action)]
-        assert Role.UNIT_OPERATOR not in entry
-        assert Role.MAINTAINER not in entry
+        for role in (Role.UNIT_ADMIN, Role.UNIT_OPERATOR, Role.MAINTAINER):
+            assert role not in entry
 
 
 def test_authorize_footage(db: Session, registry: Registry) -> None:
