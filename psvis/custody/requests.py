@@ -128,6 +128,7 @@ def list_requests(
     elif state is not None:
         stmt = stmt.where(RetrievalRequest.state == state)
     if awaiting_me:
+        principal.reach(Resource.CUSTODY_REQUEST, Action.APPROVE)  # a chief's queue
         outside = exists().where(
             RequestScope.request_id == RetrievalRequest.id,
             RequestScope.jurisdiction_code.not_in(principal.covered_codes or {""}),

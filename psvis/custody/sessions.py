@@ -334,13 +334,14 @@ def close(
     assert row is not None
     row.closed_at = now
     row.console_token_id = None
-    accessed = dict(
-        session.execute(
+    accessed: dict[int, int] = {
+        camera: int(count)
+        for camera, count in session.execute(
             select(AccessRecord.camera_id, func.count(func.distinct(AccessRecord.segment_id)))
             .where(AccessRecord.session_id == row.id)
             .group_by(AccessRecord.camera_id)
         )
-    )
+    }
     for registration in session.scalars(
         select(Registration).where(Registration.session_id == row.id)
     ):
