@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from psvis.core.timeutil import utcnow
@@ -120,6 +121,8 @@ class CameraRecorder:
         #: Wall clock and monotonic clock when the current run started (media time 0).
         self._anchor: tuple[dt.datetime, float] = (clock(), time.monotonic())
         self._last_end: dt.datetime | None = None
+        #: The camera's last sealed (seq, end), known after this recorder's first seal.
+        self._last_sealed: tuple[int, dt.datetime | None] | None = None
         #: Codec, width and height of the current run (read from its first segment).
         self._run_params: tuple[str, int, int] | None = None
         #: Set when the storage refuses (full or failing): the run stops with this cause.
@@ -321,10 +324,16 @@ class CameraRecorder:
                     clock_delta_ms=delta_ms,
                     facts=self._facts(path, closed, digest),
                     digest=digest,
+                    previous=self._last_sealed,
                 )
             except (UnplayableFile, FileNotFoundError) as exc:
                 session.rollback()
                 self._note(f"could not seal {closed.name}: {exc}")
+                return False
+            except IntegrityError as exc:  # a stale ``previous``: the file stays for recovery
+                session.rollback()
+                self._last_sealed = None
+                self._note(f"could not seal {closed.name}: {exc.orig}")
                 return False
             except OSError as exc:  # the disk refuses: stop this run, say why
                 session.rollback()
@@ -341,6 +350,7 @@ class CameraRecorder:
             self._outage_may_be_open = False
             self.info.commit_latencies.append(time.monotonic() - reported)
             self._last_end = segment.end_at
+            self._last_sealed = (segment.seq, segment.end_at)
             self.info.segments += 1
             self.info.last_segment_at = segment.end_at
             seconds = max(segment.media_duration_ms / 1000, 0.001)
@@ -395,6 +405,7 @@ class CameraRecorder:
                 session, root=self.root, camera_id=self.camera_id, node=self.node, report=report
             )
             self._last_end = previous_end(session, self.camera_id)
+        self._last_sealed = None  # recovery may have sealed: ask the index next time
         for item in report.recovered:
             self._note(f"recovered partial segment {item}")
         for item in report.quarantined:

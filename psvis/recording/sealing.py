@@ -91,13 +91,17 @@ def seal_file(
     clock_delta_ms: int = 0,
     facts: MediaFacts | None = None,
     digest: FileDigest | None = None,
+    previous: tuple[int, dt.datetime | None] | None = None,
 ) -> Segment:
     """Seal one completed file and add its row (flushed, not committed).
 
     ``start_at`` defaults to the wall time in the file name. A start before the previous
     segment's end (a clock stepped back) is clamped to it, so intervals never overlap
     (S5); the clamp is added to ``clock_delta_ms``. A caller that already fsynced and
-    hashed the file (the recorder, in one pass with its keyframe count) passes ``digest``.
+    hashed the file (the recorder, in one pass with its keyframe count) passes ``digest``;
+    one that knows the camera's last ``(seq, end)`` (the recorder, which alone records the
+    camera while it holds the lease) passes ``previous`` and saves a query — were it
+    stale, the unique ``(camera, seq)`` refuses the row and nothing is lost (S1).
     """
     if state is SegmentState.EXPIRED:
         raise PsvisError("a file cannot be sealed as expired")
@@ -107,7 +111,7 @@ def seal_file(
     start = start_at or segment_start_from_name(path.name)
     if start is None:
         raise PsvisError(f"{path.name}: no start time given and none in the file name")
-    last_seq, before = last_segment(session, camera_id)
+    last_seq, before = previous if previous is not None else last_segment(session, camera_id)
     if before is not None and start < before:
         clock_delta_ms += int((before - start).total_seconds() * 1000)
         start = before
