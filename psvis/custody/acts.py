@@ -34,6 +34,13 @@ class Act(enum.StrEnum):
     SESSION_CLOSED = "session.closed"
     ACCESS = "access"
     TOTP_ENROLLED = "totp.enrolled"
+    #: An evidence package or viewing copy made in an execution session (Art. 19, 20(2)).
+    EXPORT = "export"
+    #: An export fetched again through its download route.
+    EXPORT_DOWNLOADED = "export.downloaded"
+    #: ``psvis export --camera`` by the installation's operator at the server console:
+    #: outside any request, but never unlogged.
+    OPERATOR_EXPORT = "operator_export"
 
 
 ALL_ACTS: Final = frozenset(Act)

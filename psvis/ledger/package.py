@@ -6,8 +6,14 @@ lawyer or another bureau check, without trusting the archive's operator, that ea
 is byte for byte the one sealed into the log. The exporter refuses to package anything
 that does not match the ledger: a file whose size or hash differs from its
 ``segment.sealed`` entry, an entry not in the tree, a proof that does not reach a signed
-checkpoint. (Who may export, and the request/approval/officers it records, is the
-custody issue's: the manifest has their slots, empty.)
+checkpoint.
+
+Who may export is decided by the caller: the custody API
+(:mod:`psvis.custody.exports`, Art. 18-19) passes the request, approval and officers as
+:class:`~psvis.ledger.package_format.CustodyFacts` for the manifest's custody slots and
+only the segments inside the approved range; the installation's operator at the server
+console (``psvis export``) leaves the slots null. Both log the export on the ledger
+before the file appears under its final name.
 
 Steps: integrate and sign a fresh checkpoint; pick the checkpoint (the newest one
 covering every segment's leaf that a witness cosigned, else the newest); hash each file
@@ -25,6 +31,7 @@ import shutil
 import tempfile
 import uuid
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +54,7 @@ from psvis.ledger.package_format import (
     MANIFEST,
     SIGNATURE,
     VIEW,
+    CustodyFacts,
     FileSink,
     Manifest,
     MemberChanged,
@@ -98,6 +106,12 @@ class PackageSummary:
     cosignatures: int
     key_id: str
     key_fingerprint: str
+    #: SHA-256 of the package file.
+    sha256: str
+    #: The packaged segments' ids, in order (for the custody access log).
+    segment_ids: tuple[int, ...]
+    #: Whether the manifest carries a custody record (request, approval, officers).
+    custody: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,8 +310,16 @@ def build_package(
     out: Path,
     key: SigningKey,
     overwrite: bool = False,
+    custody: CustodyFacts | None = None,
+    within: Sequence[tuple[dt.datetime, dt.datetime]] | None = None,
 ) -> PackageSummary:
     """Write the evidence package of ``camera_id`` over ``[start, end)`` to ``out``.
+
+    ``custody``: the request, approval and officers for the manifest's custody slots
+    (None: the slots stay null, an operator's export). ``within``: package only the
+    segments lying wholly inside these half-open intervals — an approved range
+    (Art. 18) is never widened by a segment straddling its edge, and originals are
+    never cut.
 
     Commits the session (the fresh checkpoint). Raises :class:`PackageRefused` when the
     archive does not match the ledger, ``NotFound`` for an unknown camera or an empty
@@ -313,10 +335,15 @@ def build_package(
     facts = _camera_facts(session, camera_id)
     _sign_fresh(session, settings=settings, key=key)
     segments = playback.playable_segments(session, camera_id=camera_id, start=start, end=end)
+    if within is not None:
+        segments = [
+            s for s in segments if any(a <= s.start_at and s.end_at <= b for a, b in within)
+        ]
     if not segments:
+        inside = " (whole segments inside the approved range)" if within is not None else ""
         raise NotFound(
             f"camera {camera_id} has no recording between {entries.stamp(start)} and "
-            f"{entries.stamp(end)}"
+            f"{entries.stamp(end)}{inside}"
         )
     parts = _parts(session, segments)
     checkpoint, cosignatures = _choose_checkpoint(
@@ -386,6 +413,7 @@ def build_package(
             key_id=key.public.key_id,
             key_fingerprint=key.public.fingerprint,
             generator=f"psvis {psvis.__version__}",
+            custody=custody,
         )
         manifest_bytes = manifest.encode()
         members = [
@@ -409,8 +437,9 @@ def build_package(
         ]
         staged = work / "package.zip"
         with staged.open("wb") as handle:
+            sink = FileSink(handle)
             try:
-                write_canonical_zip(FileSink(handle), members)
+                write_canonical_zip(sink, members)
             except MemberChanged as exc:
                 raise PackageRefused(f"{exc}; nothing was packaged") from exc
             handle.flush()
@@ -444,6 +473,9 @@ def build_package(
         cosignatures=len(cosignatures),
         key_id=key.public.key_id,
         key_fingerprint=key.public.fingerprint,
+        sha256=sink.digest.hexdigest(),
+        segment_ids=tuple(p.segment.id for p in parts),
+        custody=custody is not None,
     )
 
 

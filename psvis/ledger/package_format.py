@@ -281,12 +281,16 @@ class FileSink:
     def __init__(self, handle: BinaryIO) -> None:
         self.handle = handle
         self.position = 0
+        #: SHA-256 of the whole file as written (the package's hash, e.g. for the custody
+        #: ledger entry of an export), without reading it back.
+        self.digest = hashlib.sha256()
 
     def tell(self) -> int:
         return self.position
 
     def write(self, data: bytes) -> None:
         self.handle.write(data)
+        self.digest.update(data)
         self.position += len(data)
 
     def write_member(self, member: ZipMember) -> None:
@@ -300,6 +304,7 @@ class FileSink:
         for chunk in chunks:
             crc = zlib.crc32(chunk, crc)
             digest.update(chunk)
+            self.digest.update(chunk)
             self.handle.write(chunk)
             done += len(chunk)
         self.position += done
@@ -545,10 +550,10 @@ class Manifest:
     key_id: str
     key_fingerprint: str
     generator: str
-    #: Custody slots (the custody issue): null until it fills them.
-    request: Any = None
-    approval: Any = None
-    officers: Any = None
+    #: The custody record (Art. 18-19) filling the ``request``, ``approval`` and
+    #: ``officers`` slots; None (the three slots null) for an export by the
+    #: installation's operator at the server console.
+    custody: CustodyFacts | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -577,9 +582,7 @@ class Manifest:
                 "note": self.view_note,
             },
             "key": {"key_id": self.key_id, "fingerprint": self.key_fingerprint},
-            "request": self.request,
-            "approval": self.approval,
-            "officers": self.officers,
+            **(self.custody.slots() if self.custody is not None else EMPTY_SLOTS),
         }
 
     def encode(self) -> bytes:
@@ -678,12 +681,6 @@ def _list(value: object, where: str, limit: int) -> list[Any]:
     return value
 
 
-def _json_slot(value: object, where: str) -> Any:
-    if value is not None and not isinstance(value, dict | list):
-        raise PackageFormatError(f"{where}: expected null, an object or an array")
-    return value
-
-
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
@@ -779,6 +776,197 @@ def _cosignature(value: object, where: str) -> Cosignature:
     )
 
 
+# --- the custody slots (Art. 18-19) ---------------------------------------------------------
+
+#: The three slots of an export made outside a retrieval request (by the installation's
+#: operator at the server console): all null.
+EMPTY_SLOTS: dict[str, Any] = {"request": None, "approval": None, "officers": None}
+DEPARTMENT_KINDS = ("police", "other")
+CUSTODY_ACTIONS = ("copy", "direct_access", "retrieve", "view")
+#: The approved actions that let footage leave the archive (复制, 调取).
+EXPORT_ACTIONS = frozenset({"copy", "retrieve"})
+REQUEST_KEYS = (
+    "number",
+    "case_number",
+    "purpose",
+    "department_kind",
+    "department_name",
+    "legal_basis",
+    "actions",
+    "valid_from",
+    "valid_until",
+)
+APPROVAL_KEYS = ("chief_name", "chief_work_id", "document_number", "scan_sha256", "decided_at")
+OFFICERS_KEYS = ("session_id", "opened_at", "first", "second")
+OFFICER_KEYS = ("name", "work_id")
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerFacts:
+    """One officer of the execution session, as shown (Art. 19(2)): name and work ID."""
+
+    name: str
+    work_id: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"name": self.name, "work_id": self.work_id}
+
+
+@dataclass(frozen=True, slots=True)
+class CustodyFacts:
+    """Who asked, who approved, who handled (Art. 18-19): the manifest's ``request``,
+    ``approval`` and ``officers`` slots of an export made in an execution session.
+
+    Times are aware UTC; in the manifest they are truncated to milliseconds like every
+    other time. ``first`` is the officer who was signed in, ``second`` the one who
+    authenticated with password and one-time code when the session opened."""
+
+    request_number: str
+    case_number: str
+    purpose: str
+    department_kind: str
+    department_name: str
+    legal_basis: str
+    actions: tuple[str, ...]
+    valid_from: dt.datetime
+    valid_until: dt.datetime
+    chief_name: str
+    chief_work_id: str
+    document_number: str
+    scan_sha256: str
+    decided_at: dt.datetime
+    session_id: int
+    opened_at: dt.datetime
+    first: OfficerFacts
+    second: OfficerFacts
+
+    def slots(self) -> dict[str, Any]:
+        """``{"request": …, "approval": …, "officers": …}`` as the manifest holds them."""
+        return {
+            "request": {
+                "number": self.request_number,
+                "case_number": self.case_number,
+                "purpose": self.purpose,
+                "department_kind": self.department_kind,
+                "department_name": self.department_name,
+                "legal_basis": self.legal_basis,
+                "actions": sorted(set(self.actions)),
+                "valid_from": stamp(self.valid_from),
+                "valid_until": stamp(self.valid_until),
+            },
+            "approval": {
+                "chief_name": self.chief_name,
+                "chief_work_id": self.chief_work_id,
+                "document_number": self.document_number,
+                "scan_sha256": self.scan_sha256,
+                "decided_at": stamp(self.decided_at),
+            },
+            "officers": {
+                "session_id": self.session_id,
+                "opened_at": stamp(self.opened_at),
+                "first": self.first.as_json(),
+                "second": self.second.as_json(),
+            },
+        }
+
+    def problems(self, *, created: dt.datetime) -> list[str]:
+        """What in the record contradicts Art. 18-19 or itself (empty when it holds
+        together): the request approves taking footage out (copy or retrieve); another
+        department cites its law; two officers with two work IDs; the approval before
+        the session, the session inside the validity window, the export after it opened.
+        Times compare at the manifest's millisecond precision."""
+        found = []
+        if not EXPORT_ACTIONS & set(self.actions):
+            found.append(
+                f"the request approves {', '.join(self.actions)}: no copy or retrieval (Art. 18)"
+            )
+        if self.department_kind == "other" and not self.legal_basis.strip():
+            found.append("another department's request cites no legal basis (Art. 18)")
+        if not self.first.work_id.strip() or not self.second.work_id.strip():
+            found.append("an officer shows no work ID (Art. 19(2))")
+        elif self.first.work_id == self.second.work_id:
+            found.append("the two officers are one work ID (Art. 19(1) needs two)")
+        if self.valid_until <= self.valid_from:
+            found.append("the request's validity window is empty")
+        if self.opened_at < self.decided_at:
+            found.append("the session opened before the request was approved")
+        if not self.valid_from <= self.opened_at < self.valid_until:
+            found.append("the session opened outside the request's validity window")
+        if created < self.opened_at:
+            found.append("the package was created before the session opened")
+        return found
+
+
+def _text(body: dict[str, Any], key: str, where: str, limit: int, *, required: bool) -> str:
+    text = _str(body[key], f"{where}.{key}", limit)
+    if required and not text.strip():
+        raise PackageFormatError(f"{where}.{key}: empty")
+    return text
+
+
+def _officer(value: object, where: str) -> OfficerFacts:
+    body = _obj(value, where, OFFICER_KEYS)
+    return OfficerFacts(
+        name=_text(body, "name", where, 100, required=True),
+        work_id=_text(body, "work_id", where, 32, required=True),
+    )
+
+
+def _actions(value: object, where: str) -> tuple[str, ...]:
+    items = _list(value, where, len(CUSTODY_ACTIONS))
+    actions = tuple(_str(a, f"{where}[{i}]", 20) for i, a in enumerate(items))
+    unknown = [a for a in actions if a not in CUSTODY_ACTIONS]
+    if unknown:
+        raise PackageFormatError(f"{where}: unknown action {unknown[0][:20]!r}")
+    if not actions or list(actions) != sorted(set(actions)):
+        raise PackageFormatError(f"{where}: expected distinct actions, sorted, at least one")
+    return actions
+
+
+def parse_custody(request: object, approval: object, officers: object) -> CustodyFacts | None:
+    """The custody slots read strictly: all three null (an operator's export), or all
+    three filled in the schema of :meth:`CustodyFacts.slots`."""
+    slots = {"request": request, "approval": approval, "officers": officers}
+    for name, value in slots.items():
+        if value is not None and not isinstance(value, dict):
+            raise PackageFormatError(f"manifest.{name}: expected null or an object")
+    filled = [name for name, value in slots.items() if value is not None]
+    if not filled:
+        return None
+    if len(filled) != len(slots):
+        raise PackageFormatError(
+            f"manifest.{', '.join(filled)} filled but not all of request, approval and "
+            "officers: the custody slots are all null or all filled"
+        )
+    where = "manifest.request"
+    req = _obj(request, where, REQUEST_KEYS)
+    kind = _str(req["department_kind"], f"{where}.department_kind", 10)
+    if kind not in DEPARTMENT_KINDS:
+        raise PackageFormatError(f"{where}.department_kind: expected police or other")
+    approved = _obj(approval, "manifest.approval", APPROVAL_KEYS)
+    handled = _obj(officers, "manifest.officers", OFFICERS_KEYS)
+    return CustodyFacts(
+        request_number=_text(req, "number", where, 32, required=True),
+        case_number=_text(req, "case_number", where, 64, required=True),
+        purpose=_text(req, "purpose", where, 1000, required=True),
+        department_kind=kind,
+        department_name=_text(req, "department_name", where, 100, required=True),
+        legal_basis=_text(req, "legal_basis", where, 500, required=False),
+        actions=_actions(req["actions"], f"{where}.actions"),
+        valid_from=_time(req["valid_from"], f"{where}.valid_from"),
+        valid_until=_time(req["valid_until"], f"{where}.valid_until"),
+        chief_name=_text(approved, "chief_name", "manifest.approval", 100, required=True),
+        chief_work_id=_text(approved, "chief_work_id", "manifest.approval", 32, required=False),
+        document_number=_text(approved, "document_number", "manifest.approval", 64, required=True),
+        scan_sha256=_str(approved["scan_sha256"], "manifest.approval.scan_sha256", 64, _HEX64),
+        decided_at=_time(approved["decided_at"], "manifest.approval.decided_at"),
+        session_id=_int(handled["session_id"], "manifest.officers.session_id", 1),
+        opened_at=_time(handled["opened_at"], "manifest.officers.opened_at"),
+        first=_officer(handled["first"], "manifest.officers.first"),
+        second=_officer(handled["second"], "manifest.officers.second"),
+    )
+
+
 def parse_manifest(data: bytes) -> Manifest:
     """Read ``manifest.json`` strictly: the v1 schema, in canonical form."""
     if len(data) > MAX_MANIFEST_BYTES:
@@ -863,9 +1051,7 @@ def parse_manifest(data: bytes) -> Manifest:
         key_id=_str(key["key_id"], "manifest.key.key_id", 64, _HEX64),
         key_fingerprint=_str(key["fingerprint"], "manifest.key.fingerprint", 100),
         generator=_str(top["generator"], "manifest.generator", 100),
-        request=_json_slot(top["request"], "manifest.request"),
-        approval=_json_slot(top["approval"], "manifest.approval"),
-        officers=_json_slot(top["officers"], "manifest.officers"),
+        custody=parse_custody(top["request"], top["approval"], top["officers"]),
     )
     try:
         canonical = manifest.encode()

@@ -12,6 +12,13 @@ members and compared byte for byte (``zip-canonical``); ``manifest.json`` is sig
 hashed in the manifest (segments, ``view.mp4``). Each segment's ledger entry is proved
 to be in the log by an RFC 9162 inclusion proof against the signed checkpoint.
 
+An export made in a custody execution session (Art. 18-19) carries the request, the
+approval and the two officers in the manifest's custody slots. They are part of the
+signed manifest bytes, so ``manifest-signature`` already authenticates them; their
+schema is checked with the manifest, and the ``custody`` check (present only when the
+slots are filled) says whether the record holds together (an export action approved,
+two officers with work IDs, approval → session → package in time order).
+
 This module depends only on the standard library, ``cryptography`` and
 ``psvis.ledger.{package_format,entries,checkpoints,keys,merkle}``: no database, no
 settings, no data directory, no ffmpeg. Malformed or hostile input becomes failed
@@ -45,6 +52,7 @@ from psvis.ledger.package_format import (
     SIGNATURE,
     VIEW,
     CompareSink,
+    CustodyFacts,
     FoundMember,
     Manifest,
     PackageFormatError,
@@ -107,6 +115,7 @@ class VerifyReport:
             "tree_size": m.tree_size,
             "cosignatures": len(m.cosignatures),
             "key_fingerprint": m.key_fingerprint,
+            "custody": _custody_summary(m.custody),
         }
 
     def as_json(self) -> dict[str, Any]:
@@ -206,6 +215,7 @@ def _verify(
     _check_segments(report, manifest, hashed, checkpoint)
     _check_view(report, manifest, hashed)
     _check_cosignatures(report, manifest, checkpoint, witness_keys)
+    _check_custody(report, manifest)
 
 
 def _check_canonical(
@@ -566,3 +576,52 @@ def _check_cosignatures(
             f"none of the {count} cosignature(s) is by a given witness key: the checkpoint "
             "was not witnessed by the witness you trust",
         )
+
+
+def _custody_summary(facts: CustodyFacts | None) -> dict[str, Any] | None:
+    if facts is None:
+        return None
+    return {
+        "request": facts.request_number,
+        "case_number": facts.case_number,
+        "document_number": facts.document_number,
+        "chief": {"name": facts.chief_name, "work_id": facts.chief_work_id},
+        "officers": [facts.first.as_json(), facts.second.as_json()],
+        "session_id": facts.session_id,
+    }
+
+
+def _check_custody(report: VerifyReport, manifest: Manifest) -> None:
+    """The custody record (only when the slots are filled: an operator's export has
+    none, and the summary says so). Its fields were read strictly with the manifest;
+    they are authentic exactly when the manifest's signature verifies, since the
+    signature covers the manifest's every byte."""
+    facts = manifest.custody
+    if facts is None:
+        return
+    problems = facts.problems(created=manifest.created)
+    signed = any(c.name == "manifest-signature" and c.ok for c in report.checks)
+    if not signed:
+        problems.insert(0, "not authenticated: the manifest's signature does not verify")
+    if problems:
+        report.add("custody", False, _listed(problems))
+        return
+    department = facts.department_name + (
+        f", under {facts.legal_basis}" if facts.department_kind == "other" else ""
+    )
+    report.add(
+        "custody",
+        True,
+        f"request {facts.request_number} (case {facts.case_number}; {department}; "
+        f"{', '.join(facts.actions)}; valid {stamp(facts.valid_from)} to "
+        f"{stamp(facts.valid_until)}), approved {stamp(facts.decided_at)} by "
+        f"{facts.chief_name}{_badge(facts.chief_work_id)} with document "
+        f"{facts.document_number} (scan SHA-256 {facts.scan_sha256[:16]}…); exported in "
+        f"session {facts.session_id} opened {stamp(facts.opened_at)} by "
+        f"{facts.first.name}{_badge(facts.first.work_id)} and "
+        f"{facts.second.name}{_badge(facts.second.work_id)}; signed with the manifest",
+    )
+
+
+def _badge(work_id: str) -> str:
+    return f" (work ID {work_id})" if work_id else ""
