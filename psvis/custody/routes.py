@@ -21,6 +21,7 @@ from psvis.core.schemas import ErrorResponse, Page
 from psvis.core.timeutil import utcnow
 from psvis.custody import binding, scans, service
 from psvis.custody.enums import RequestState
+from psvis.custody.export_routes import router as export_router
 from psvis.custody.models import RetrievalRequest
 from psvis.custody.schemas import (
     AccessRead,
@@ -395,3 +396,8 @@ def enroll_totp(
     code = body.current_code.get_secret_value() if body.current_code else None
     uri = service.enroll_totp(session, principal=principal, box=state.box, current_code=code)
     return TotpEnrolled(provisioning_uri=uri)
+
+
+# --- exports (psvis/custody/export_routes.py) ---------------------------------------------
+
+router.include_router(export_router)
