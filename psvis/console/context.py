@@ -34,6 +34,8 @@ NAV: tuple[tuple[str, str, Resource | None], ...] = (
     ("/findings", "nav.findings", Resource.FINDING),
     ("/map", "nav.map", Resource.CAMERA),
     ("/ledger", "nav.ledger", Resource.LEDGER),
+    ("/custody", "nav.custody", Resource.CUSTODY_REQUEST),
+    ("/registrations", "nav.registrations", Resource.CUSTODY_REGISTRATION),
 )
 
 

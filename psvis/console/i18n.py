@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from psvis.console.custody_i18n import CUSTODY_MESSAGES
 from psvis.console.ledger_i18n import LEDGER_MESSAGES
 
 LANGUAGES: Final = ("zh-CN", "en")
@@ -506,7 +507,13 @@ _UI: dict[str, dict[str, str]] = {
     "age.days": {"zh-CN": "{n} 天前", "en": "{n} days ago"},
 }
 
-CATALOG: Final[dict[str, dict[str, str]]] = {**_CATEGORIES, **_ENUMS, **_UI, **LEDGER_MESSAGES}
+CATALOG: Final[dict[str, dict[str, str]]] = {
+    **_CATEGORIES,
+    **_ENUMS,
+    **_UI,
+    **LEDGER_MESSAGES,
+    **CUSTODY_MESSAGES,
+}
 
 
 def normalise_language(value: str | None) -> str | None:

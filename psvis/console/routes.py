@@ -11,6 +11,11 @@ from fastapi.responses import FileResponse
 
 from psvis.console import (
     auth_pages,
+    custody_book_pages,
+    custody_decide_pages,
+    custody_pages,
+    custody_session_pages,
+    custody_totp_pages,
     equipment_pages,
     findings_pages,
     ledger_audit_pages,
@@ -74,5 +79,10 @@ for _module in (
     ledger_pages,
     ledger_audit_pages,
     ledger_verify_pages,
+    custody_pages,
+    custody_decide_pages,
+    custody_session_pages,
+    custody_book_pages,
+    custody_totp_pages,
 ):
     router.include_router(_module.router)

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse
 from psvis.api.deps import ObjectId
 from psvis.auth.policy import Action, Resource
 from psvis.console.context import ConsoleCtx
+from psvis.console.custody_video import CustodyAccess, custody_access, new_request_link
 from psvis.console.i18n import translate
 from psvis.console.params import DEFAULT_LIMIT, Choice, Limit, Offset, Pager
 from psvis.console.route import ConsoleRoute
@@ -183,6 +184,10 @@ class PlaybackChoice:
     clip: str = ""
     clip_too_long: bool = False
     snapshot: str = ""
+    #: The chosen range and the snapshot's instant (for the custody gate's answer).
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    snapshot_at: dt.datetime | None = None
 
 
 def playback_choice(
@@ -199,13 +204,19 @@ def playback_choice(
         return PlaybackChoice(start_raw, end_raw, translate("video.range_bad", lang))
     query = urlencode({"start": start.isoformat(), "end": end.isoformat()})
     too_long = end - start > clips.MAX_CLIP_SPAN
+    # A frame one second in: the snapshot route checks [at - 1 s, at), which for the
+    # range's first second would lie before an approved range that starts there.
+    shot = start + dt.timedelta(seconds=1) if end - start > dt.timedelta(seconds=1) else start
     return PlaybackChoice(
         start_text=start_t.isoformat(),
         end_text=end_t.isoformat(),
         playlist=f"{API}/cameras/{camera_id}/playback.m3u8?{query}",
         clip=f"{API}/cameras/{camera_id}/clip.mp4?{query}" if export and not too_long else "",
         clip_too_long=export and too_long,
-        snapshot=f"{API}/cameras/{camera_id}/snapshot.jpg?" + urlencode({"at": start.isoformat()}),
+        snapshot=f"{API}/cameras/{camera_id}/snapshot.jpg?" + urlencode({"at": shot.isoformat()}),
+        start=start,
+        end=end,
+        snapshot_at=shot,
     )
 
 
@@ -239,6 +250,17 @@ def camera_video(
         end_raw=end,
         lang=ctx.lang,
         export=may[Action.EXPORT],
+    )
+    custody = (
+        custody_access(
+            ctx,
+            camera_id=camera.id,
+            day=the_day,
+            chosen=(choice.start, choice.end) if choice.start and choice.end else None,
+            snapshot_at=choice.snapshot_at,
+        )
+        if may[Action.PLAYBACK]
+        else CustodyAccess()
     )
     status = ctx.session.get(RecorderStatus, camera.id)
     now = utcnow()
@@ -290,6 +312,9 @@ def camera_video(
         segment_seconds=segment_seconds,
         refresh_s=SNAPSHOT_REFRESH_S,
         choice=choice,
+        custody=custody,
+        new_request=new_request_link(camera.id),
+        may_request=ctx.principal.may(Resource.CUSTODY_REQUEST, Action.CREATE),
         status=status,
         status_state=state_label(status.state, ctx.lang) if status else "",
         status_age=age_text(

@@ -21,7 +21,7 @@ article: :class:`~psvis.core.errors.Forbidden` for who may (Art. 18, 19),
 
 from __future__ import annotations
 
-from psvis.custody.enrol import enroll_totp
+from psvis.custody.enrol import confirm_totp, enroll_totp
 from psvis.custody.gate import Grant, approved_intervals, authorize_access, record_access
 from psvis.custody.requests import (
     approval_of,
@@ -55,6 +55,7 @@ __all__ = [
     "authorize_access",
     "close_request",
     "close_session",
+    "confirm_totp",
     "create_request",
     "enroll_totp",
     "expire_due",

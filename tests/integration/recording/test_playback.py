@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from psvis.api.deps import SESSION_COOKIE
 from psvis.auth import service as auth_service
+from psvis.auth.models import User
 from psvis.auth.policy import POLICY, Action, Reach, Resource, Role
 from psvis.console.i18n import CATALOG
 from psvis.core.config import Settings
@@ -22,6 +25,7 @@ from psvis.recording.enums import OutageCause, RecorderState, SegmentState
 from psvis.recording.models import RecorderStatus, Segment
 from psvis.recording.timeline import day_bounds, day_timeline
 from tests.integration.console.helpers import signed_in
+from tests.support.custody import grant
 from tests.support.factories import Registry
 from tests.support.media import outage, record, storage_root
 
@@ -372,6 +376,23 @@ def test_video_page_timeline_playback_and_permissions(
     assert "<script>" not in html  # CSP: no inline script
     # The recorded bar links to its playback.
     assert f"/cameras/{camera.id}/video?day=2025-03-01&amp;start=10%3A00%3A00" in html
+    # Recorded footage needs an open two-officer session bound to this sign-in (Art.
+    # 18-19): without one the page says so instead of offering a player.
+    assert 'id="playback-no-session"' in html
+    assert 'id="playback-video"' not in html
+    cookie = client.cookies[SESSION_COOKIE]
+    _user, token = auth_service.resolve_token(db, token=cookie, kind="session")
+    officer = db.scalar(select(User).where(User.username == "officer"))
+    assert officer is not None
+    grant(
+        registry,
+        officer=officer,
+        cameras=[camera.id],
+        start=china(2025, 3, 1, 8),
+        end=china(2025, 3, 1, 10, 30),
+        data_dir=settings.data_dir,
+        console_token_id=token.id,
+    )
     chosen = client.get(
         f"/cameras/{camera.id}/video",
         params={"day": "2025-03-01", "start": "10:00:00", "end": "10:00:04"},
