@@ -14,6 +14,9 @@ covered by the signed manifest's hashes.
 **Manifest.** ``manifest.json`` in canonical JSON (keys sorted, no whitespace, UTF-8,
 integers only): :class:`Manifest` encodes it and :func:`parse_manifest` reads it back
 strictly (unknown keys, wrong types, floats, duplicate keys are errors naming the field).
+Its custody slots (``request``, ``approval``, ``officers``: who asked, who approved, which
+two officers exported, Art. 18-19) are :class:`CustodyFacts`, all null for an export by
+the installation's operator (:func:`parse_custody`).
 
 Only the standard library and ``psvis.ledger.{entries,checkpoints}``: the verifier runs on
 a machine with nothing of the platform.
