@@ -5,6 +5,12 @@ gives every role a demo login (the same password for all, printed on the console
 runs the compliance check and serves the API and console. Running it again keeps the
 data and resets the demo logins to this run's password, so the printed password always
 works.
+
+Custody (Art. 18-19) is walkable end to end: the police logins that can be a session's
+second officer get a fresh one-time-code secret each run (demo only, printed in the
+banner; ``psvis demo-totp USERNAME`` prints the current code, see
+:mod:`psvis.demo.custody`), and a sample approval document is written for the chief to
+upload.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import delete, func, select
@@ -29,6 +36,9 @@ from psvis.compliance import service as compliance_service
 from psvis.compliance.models import Finding
 from psvis.core.config import Settings
 from psvis.core.errors import PsvisError
+from psvis.core.secrets import SecretBox
+from psvis.core.timeutil import utcnow
+from psvis.demo import custody as demo_custody
 from psvis.demo import names
 from psvis.demo.seed import SeedSummary, seed
 from psvis.registry.models import Jurisdiction, System, Unit
@@ -50,14 +60,25 @@ class DemoLogin:
     unit: str | None = None
     work_id: str = ""
     department: str = ""
+    #: Gets a one-time-code secret (a police officer who can be a session's second
+    #: officer, Art. 19); demo only.
+    totp: bool = False
 
 
 DEMO_LOGINS = (
     DemoLogin("city_admin", Role.CITY_ADMIN, "市局系统管理员", CITY),
     DemoLogin("donghu_admin", Role.DISTRICT_ADMIN, "东湖分局系统管理员", DONGHU),
-    DemoLogin("donghu_officer", Role.OFFICER, "东湖分局民警 李明", DONGHU, work_id="036102"),
-    DemoLogin("donghu_chief", Role.CHIEF, "东湖分局局长 王建国", DONGHU, work_id="036001"),
-    DemoLogin("city_chief", Role.CHIEF, "市局分管副局长 陈志强", CITY, work_id="030001"),
+    DemoLogin(
+        "donghu_officer", Role.OFFICER, "东湖分局民警 李明", DONGHU, work_id="036102", totp=True
+    ),
+    # The second officer of a two-officer session (Art. 19: at least two officers).
+    DemoLogin(
+        "donghu_officer2", Role.OFFICER, "东湖分局民警 张伟", DONGHU, work_id="036103", totp=True
+    ),
+    DemoLogin(
+        "donghu_chief", Role.CHIEF, "东湖分局局长 王建国", DONGHU, work_id="036001", totp=True
+    ),
+    DemoLogin("city_chief", Role.CHIEF, "市局分管副局长 陈志强", CITY, work_id="030001", totp=True),
     DemoLogin("auditor", Role.AUDITOR, "市局督察审计 周敏", CITY),
     DemoLogin("unit_admin", Role.UNIT_ADMIN, "江西银行安保部主管", unit=names.DEMO_UNIT),
     DemoLogin("unit_operator", Role.UNIT_OPERATOR, "江西银行监控值班员", unit=names.DEMO_UNIT),
@@ -81,6 +102,16 @@ class LoginRow:
 
 
 @dataclass(frozen=True, slots=True)
+class TotpRow:
+    """A demo login's one-time-code secret (demo only)."""
+
+    username: str
+    work_id: str
+    display_name: str
+    secret: str
+
+
+@dataclass(frozen=True, slots=True)
 class DemoResult:
     """What :func:`run_demo` did, for the banner and for tests."""
 
@@ -90,6 +121,8 @@ class DemoResult:
     seeded: SeedSummary | None
     logins: tuple[LoginRow, ...]
     findings: tuple[tuple[str, str, int], ...]  # (article, rule, open count)
+    totp: tuple[TotpRow, ...] = ()
+    sample_scan: Path | None = None
 
 
 def run_demo(settings: Settings, *, serve: bool = True, out: TextIO | None = None) -> DemoResult:
@@ -109,6 +142,7 @@ def run_demo(settings: Settings, *, serve: bool = True, out: TextIO | None = Non
             summary = seed(session, box=ctx.box)
             session.flush()
         logins = tuple(_refresh_login(session, login, password) for login in DEMO_LOGINS)
+        secrets_ = _refresh_totp(session, ctx.box)
         compliance_service.run_check(session)
         findings = _open_findings(session)
     result = DemoResult(
@@ -118,7 +152,10 @@ def run_demo(settings: Settings, *, serve: bool = True, out: TextIO | None = Non
         seeded=summary,
         logins=logins,
         findings=findings,
+        totp=secrets_,
+        sample_scan=demo_custody.write_sample_scan(settings.data_dir),
     )
+    demo_custody.mark_demo(settings.data_dir)
     print_banner(result, settings, out=out or sys.stdout)
     if serve:
         import uvicorn
@@ -223,6 +260,20 @@ def _refresh_login(session: Session, login: DemoLogin, password: str) -> LoginRo
     return LoginRow(login.username, login.role, where, scope)
 
 
+def _refresh_totp(session: Session, box: SecretBox) -> tuple[TotpRow, ...]:
+    """This run's one-time-code secrets of the demo's police logins (demo only)."""
+    now = utcnow()
+    rows = []
+    for login in DEMO_LOGINS:
+        if not login.totp:
+            continue
+        user = session.scalar(select(User).where(User.username == login.username))
+        assert user is not None  # refreshed just before
+        secret = demo_custody.reset_totp(session, box=box, user=user, now=now)
+        rows.append(TotpRow(login.username, login.work_id, login.display_name, secret))
+    return tuple(rows)
+
+
 def _article_key(article: str) -> tuple[int, ...]:
     """Art. 8(2) before Art. 8(10): sort by the numbers in the citation."""
     return tuple(int(n) for n in re.findall(r"\d+", article))
@@ -249,6 +300,31 @@ def _table(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
     for row in rows:
         cells = [cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(row)]
         lines.append((indent + "  ".join(cells)).rstrip())
+    return lines
+
+
+def _custody_lines(result: DemoResult) -> list[str]:
+    """How to walk a retrieval request through the console, with the one-time codes."""
+    if not result.totp:
+        return []
+    lines = [
+        "",
+        "  Custody walk-through (Art. 18-19), in the console's 调取审批 pages:",
+        "    1. donghu_officer files a request (调取申请) for a demo camera's recorded footage;",
+        "    2. donghu_chief approves it, uploading an approval scan"
+        + (f" (sample: {result.sample_scan})" if result.sample_scan else "")
+        + ";",
+        "    3. donghu_officer opens the two-officer session (双人调阅): donghu_officer2 types",
+        "       their password and current one-time code; then play back and copy on the",
+        "       camera page; 4. the registration book (调取登记簿) lists it, also as PDF.",
+        "  One-time codes — DEMO ONLY: real officers enrol their own authenticator on",
+        "  我的动态口令 and no secret is ever shown. Current code:",
+        "    .venv/bin/psvis demo-totp donghu_officer2",
+        "  or add a secret to an authenticator app (TOTP, SHA-1, 6 digits, 30 s):",
+    ]
+    header = ("username", "work id", "name", "TOTP secret (demo only)")
+    body = [(r.username, r.work_id, r.display_name, r.secret) for r in result.totp]
+    lines += _table([header, *body], indent="    ")
     return lines
 
 
@@ -283,6 +359,7 @@ def print_banner(result: DemoResult, settings: Settings, *, out: TextIO) -> None
         for row in result.logins
     ]
     lines += _table([header, *body], indent="    ")
+    lines += _custody_lines(result)
     total = sum(n for _, _, n in result.findings)
     lines += ["", f"  Open compliance findings: {total}"]
     if result.findings:
