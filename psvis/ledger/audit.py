@@ -197,6 +197,8 @@ class _Facts:
     )
     quarantined: set[tuple[int, str]] = field(default_factory=set)
     duplicates: list[tuple[int, int]] = field(default_factory=list)
+    #: (execution session, action, segment) of every custody ``access`` entry.
+    accesses: set[tuple[int, str, int]] = field(default_factory=set)
 
     def add(self, leaf: int | None, body: dict[str, Any]) -> None:
         kind = body["type"]
@@ -236,6 +238,9 @@ class _Facts:
             )
         elif kind == entries.EntryType.FILE_QUARANTINED:
             self.quarantined.add((int(body["storage"]), str(body["path"])))
+        elif kind == entries.EntryType.CUSTODY and body.get("act") == "access":
+            for segment in body.get("segments") or ():
+                self.accesses.add((int(body["session"]), str(body["action"]), int(segment)))
 
 
 # --- 1. the log against its signatures ------------------------------------------------------
@@ -801,6 +806,48 @@ def _check_expiry(
         )
 
 
+# --- custody: every access logged is an access recorded, and the reverse -----------------------
+
+
+def _check_accesses(session: Session, facts: _Facts, report: AuditReport) -> None:
+    """Each footage access row (Art. 19(4)) against the ``access`` entries of the log: a
+    row deleted hides who looked at what; a row without an entry was written behind the
+    gate's back. Both are ``index_mismatch``, with the table named."""
+    from psvis.custody.models import AccessRecord  # the custody register
+
+    rows = {
+        (int(sid), str(action), int(segment)): int(camera)
+        for sid, action, segment, camera in session.execute(
+            select(
+                AccessRecord.session_id,
+                AccessRecord.action,
+                AccessRecord.segment_id,
+                AccessRecord.camera_id,
+            )
+        )
+    }
+    for key in sorted(facts.accesses - rows.keys()):
+        report.add(
+            AuditFinding(
+                Kind.INDEX_MISMATCH,
+                None,
+                f"session {key[0]}: {key[1]} of segment {key[2]} is in the ledger but its "
+                "access record is gone",
+                {"table": "custody_access", "session": key[0], "action": key[1], "segment": key[2]},
+            )
+        )
+    for key in sorted(rows.keys() - facts.accesses):
+        report.add(
+            AuditFinding(
+                Kind.INDEX_MISMATCH,
+                rows[key],
+                f"session {key[0]}: an access record ({key[1]} of segment {key[2]}) without "
+                "a ledger entry",
+                {"table": "custody_access", "session": key[0], "action": key[1], "segment": key[2]},
+            )
+        )
+
+
 # --- 3. continuity ---------------------------------------------------------------------------
 
 
@@ -933,6 +980,8 @@ def run_audit(
         progress=progress,
     )
     _check_continuity(facts, report, camera_id, since)
+    if camera_id is None and since is None:
+        _check_accesses(session, facts, report)
     report.finished_at = utcnow()
     return report
 

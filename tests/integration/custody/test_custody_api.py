@@ -411,6 +411,17 @@ def test_every_step_is_on_the_ledger_and_the_audit_is_clean(
         )
         == 0
     )
+    # Hiding who looked: deleting an access record is caught against the ledger.
+    from psvis.custody.models import AccessRecord
+
+    hidden = db.scalars(select(AccessRecord).limit(1)).one()
+    db.delete(hidden)
+    db.commit()
+    report = run_audit(db, roots={world.root.id: world.root}, data_dir=settings.data_dir)
+    assert [(f.kind, f.evidence["table"]) for f in report.findings] == [
+        ("index_mismatch", "custody_access")
+    ]
+    assert report.findings[0].evidence["segment"] == hidden.segment_id
 
 
 # --- Art. 18: who approves ---------------------------------------------------------------
