@@ -9,7 +9,6 @@ first), citing the article, and falls back to the service's own message.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 from psvis.auth.models import User
 from psvis.auth.policy import Action, Resource
 from psvis.console.context import Ctx
-from psvis.console.i18n import CATALOG, article_text, translate
+from psvis.console.i18n import CATALOG, translate
 from psvis.core.errors import InvalidInput, PsvisError
 from psvis.core.timeutil import CHINA_TZ, as_utc
 from psvis.custody.enums import CustodyAction, RequestState
@@ -109,10 +108,6 @@ def refusal_text(exc: PsvisError, lang: str) -> str:
     return exc.message
 
 
-def cite(article: str, lang: str) -> str:
-    return article_text(article, lang)
-
-
 def names_of(session: Session, user_ids: Iterable[int]) -> dict[int, User]:
     """The users behind ids on a request (requester, chief, officers)."""
     wanted = {i for i in user_ids if i}
@@ -148,10 +143,6 @@ def clock_text(value: dt.datetime, *, end_of_day: bool = False) -> str:
     if end_of_day:
         return "23:59:59"
     return as_utc(value).astimezone(CHINA_TZ).strftime("%H:%M:%S")
-
-
-def minutes(seconds: float) -> int:
-    return math.ceil(seconds / 60)
 
 
 def tabs(ctx: Ctx) -> list[tuple[str, str, str]]:

@@ -28,6 +28,7 @@ from psvis.auth.policy import Action, Resource
 from psvis.console.context import ConsoleCtx, Ctx
 from psvis.console.custody_common import TOTP_PAGE, render
 from psvis.console.i18n import translate
+from psvis.console.params import Choice
 from psvis.console.route import ConsoleRoute
 from psvis.core.errors import Forbidden, InvalidInput, PsvisError
 from psvis.core.timeutil import utcnow
@@ -106,7 +107,7 @@ def _page(
 
 
 @router.get(TOTP_PAGE)
-def totp_page(ctx: ConsoleCtx, done: str = "") -> HTMLResponse:
+def totp_page(ctx: ConsoleCtx, done: Choice = "") -> HTMLResponse:
     return _page(ctx, done=done == "1")
 
 

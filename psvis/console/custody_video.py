@@ -23,7 +23,6 @@ from psvis.console.custody_common import (
     whole_seconds,
 )
 from psvis.core.errors import Forbidden
-from psvis.core.timeutil import CHINA_TZ
 from psvis.custody import binding, gate, service
 
 
@@ -128,10 +127,3 @@ def custody_access(
 
 def new_request_link(camera_id: int) -> str:
     return f"{PREFIX}/new?camera={camera_id}"
-
-
-def china_range(day: dt.date, start: dt.time, end: dt.time) -> tuple[dt.datetime, dt.datetime]:
-    return (
-        dt.datetime.combine(day, start, tzinfo=CHINA_TZ),
-        dt.datetime.combine(day, end, tzinfo=CHINA_TZ),
-    )
