@@ -446,6 +446,39 @@ _VIDEO: dict[str, dict[str, str]] = {
     "video.custody_no_export": {"zh-CN": "不能复制：", "en": "Cannot copy:"},
 }
 
+#: Exports from the session screen (psvis.console.custody_export_pages).
+_EXPORT: dict[str, dict[str, str]] = {
+    "custody.export_package": {"zh-CN": "导出证据包", "en": "Export an evidence package"},
+    "custody.export_viewing": {
+        "zh-CN": "导出带水印查看副本",
+        "en": "Export a watermarked viewing copy",
+    },
+    "custody.export_viewing_split": {
+        "zh-CN": "超过 1 小时：不能导出查看副本",
+        "en": "Longer than 1 h: no viewing copy",
+    },
+    "custody.exports_h": {"zh-CN": "导出记录", "en": "Exports"},
+    "custody.exports_note": {
+        "zh-CN": "每次导出均登记所用录像段，并将文件的 SHA-256 记入账本；下载须由本会话民警在会话"
+        "进行中重新核验（第十九条、第二十条）。证据包可离线验证；查看副本重新编码并加水印，不作证据。",
+        "en": "Each export registers the segments it used and puts the file's SHA-256 on the "
+        "ledger; a download is checked again: an officer of this session, while it is open "
+        "(Art. 19, 20). Evidence packages verify offline; viewing copies are re-encoded with a "
+        "watermark and are not evidence.",
+    },
+    "custody.exports_none": {"zh-CN": "尚无导出。", "en": "Nothing exported yet."},
+    "custody.export_kind": {"zh-CN": "类型", "en": "Kind"},
+    "custody.export_kind.package": {"zh-CN": "证据包", "en": "Evidence package"},
+    "custody.export_kind.viewing_copy": {
+        "zh-CN": "带水印查看副本",
+        "en": "Watermarked viewing copy",
+    },
+    "custody.export_range": {"zh-CN": "录像时段（北京时间）", "en": "Footage (China time)"},
+    "custody.export_segments": {"zh-CN": "录像段数", "en": "Segments"},
+    "custody.export_size": {"zh-CN": "大小", "en": "Size"},
+    "custody.export_download": {"zh-CN": "下载", "en": "Download"},
+}
+
 CUSTODY_MESSAGES: Final[dict[str, dict[str, str]]] = {
     **_NAV,
     **_LIST,
@@ -456,4 +489,5 @@ CUSTODY_MESSAGES: Final[dict[str, dict[str, str]]] = {
     **_TOTP,
     **_RULES,
     **_VIDEO,
+    **_EXPORT,
 }

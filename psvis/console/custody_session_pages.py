@@ -9,7 +9,8 @@ while it is open (:mod:`psvis.custody.binding`).
 
 The screen shows what Art. 19 asks to be shown: both officers with their work IDs, the
 approval document, the validity, the approved scope with links to play back and copy
-exactly those ranges, what was accessed; and closes the session.
+exactly those ranges and buttons to export them (:mod:`psvis.console.custody_export_pages`),
+the session's exports, what was accessed; and closes the session.
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ from psvis.console.custody_common import (
 from psvis.console.custody_detail import render_request
 from psvis.console.i18n import translate
 from psvis.console.route import ConsoleRoute
+from psvis.console.uploads import human_bytes
 from psvis.core.errors import Refused
 from psvis.core.timeutil import utcnow
-from psvis.custody import binding, rules, service
+from psvis.custody import binding, exports, rules, service
 from psvis.custody.enums import CustodyAction
 from psvis.custody.models import ExecutionSession, RetrievalRequest
 from psvis.recording import clips
@@ -136,6 +138,9 @@ def scope_links(ctx: Ctx, request: RetrievalRequest, *, open_now: bool) -> list[
             )
             query = urlencode({"start": begin.isoformat(), "end": finish.isoformat()})
             short = finish - begin <= clips.MAX_CLIP_SPAN
+            # Exports are posted from the screen (psvis.console.custody_export_pages):
+            # the piece's exact bounds travel as hidden fields, with their UTC offset.
+            exportable = copy and open_now
             pieces.append(
                 {
                     "day": day.isoformat(),
@@ -146,6 +151,10 @@ def scope_links(ctx: Ctx, request: RetrievalRequest, *, open_now: bool) -> list[
                     if copy and open_now and short
                     else "",
                     "clip_too_long": copy and open_now and not short,
+                    "export": exportable,
+                    "export_from": begin.isoformat(),
+                    "export_to": finish.isoformat(),
+                    "viewing_copy": exportable and finish - begin <= exports.MAX_VIEWING_SPAN,
                 }
             )
         rows.append(
@@ -166,8 +175,38 @@ def _bound_here(ctx: Ctx, row: ExecutionSession) -> bool:
     return token is not None and row.console_token_id == token
 
 
+def export_rows(ctx: Ctx, session_id: int, *, downloadable: bool) -> list[dict[str, Any]]:
+    """The session's exports for the screen (newest first), with their download link
+    while an officer may still fetch them (the download passes the gate again)."""
+    settings = ctx.request.app.state.psvis.settings
+    return [
+        {
+            "created": china(e.created_at),
+            "kind": translate(f"custody.export_kind.{e.kind.value}", ctx.lang),
+            "camera": e.camera_id,
+            "range": f"{china(e.start)} – {china(e.end)}",
+            "segments": e.segments,
+            "size": human_bytes(e.size_bytes),
+            "size_bytes": e.size_bytes,
+            "sha256": e.sha256,
+            "file_name": e.file_name,
+            "download": f"{PREFIX}/sessions/{session_id}/exports/{e.sha256}"
+            if downloadable
+            else "",
+        }
+        for e in exports.list_exports(session_id=session_id, data_dir=settings.data_dir)
+    ]
+
+
 @router.get(f"{PREFIX}/sessions/{{session_id}}")
 def session_page(ctx: ConsoleCtx, session_id: ObjectId) -> HTMLResponse:
+    return render_session(ctx, session_id)
+
+
+def render_session(
+    ctx: Ctx, session_id: int, *, error: str = "", status_code: int = 200
+) -> HTMLResponse:
+    """The session screen, with an error above the scope when an act on it was refused."""
     ctx.require(Resource.CUSTODY_REQUEST)
     row = service.get_session(ctx.session, principal=ctx.principal, session_id=session_id)
     request = service.get_request(ctx.session, principal=ctx.principal, request_id=row.request_id)
@@ -186,6 +225,8 @@ def session_page(ctx: ConsoleCtx, session_id: ObjectId) -> HTMLResponse:
         ctx,
         "custody/session.html",
         tab="",
+        status_code=status_code,
+        error=error,
         run=row,
         rq=request,
         state_text=state_label(state, ctx.lang),
@@ -213,6 +254,7 @@ def session_page(ctx: ConsoleCtx, session_id: ObjectId) -> HTMLResponse:
             for a in accesses[-20:]
         ],
         totp_page=TOTP_PAGE,
+        exports=export_rows(ctx, row.id, downloadable=usable and officer),
     )
 
 

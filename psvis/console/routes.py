@@ -13,6 +13,7 @@ from psvis.console import (
     auth_pages,
     custody_book_pages,
     custody_decide_pages,
+    custody_export_pages,
     custody_pages,
     custody_session_pages,
     custody_totp_pages,
@@ -82,6 +83,7 @@ for _module in (
     custody_pages,
     custody_decide_pages,
     custody_session_pages,
+    custody_export_pages,
     custody_book_pages,
     custody_totp_pages,
 ):

@@ -483,6 +483,29 @@ def fetch(
     return stored
 
 
+def list_exports(*, session_id: int, data_dir: Path) -> list[StoredExport]:
+    """The exports made in an execution session, newest first, as the descriptions beside
+    them say (a description that does not match its file's place is left out and logged).
+
+    Listing reveals hashes and sizes only, never a byte of footage: the caller decides who
+    may see the session (delivering a file is :func:`fetch`, which passes the gate)."""
+    directory = data_dir / EXPORT_DIR / str(session_id)
+    if not directory.is_dir():
+        return []
+    found: list[StoredExport] = []
+    for description in directory.glob("*.json"):
+        sha256 = description.stem
+        files = [directory / f"{sha256}.{ext}" for ext in EXTENSIONS.values()]
+        path = next((p for p in files if p.is_file()), None)
+        if not _SHA256.fullmatch(sha256) or path is None:
+            continue
+        try:
+            found.append(_read_description(path, session_id=session_id, sha256=sha256))
+        except NotFound:
+            continue  # logged by _read_description
+    return sorted(found, key=lambda e: (e.created_at, e.sha256), reverse=True)
+
+
 __all__ = [
     "EXPORT_DIR",
     "ExportKind",
@@ -490,6 +513,7 @@ __all__ = [
     "custody_facts",
     "export",
     "fetch",
+    "list_exports",
     "viewing_plan",
     "watermark_lines",
 ]

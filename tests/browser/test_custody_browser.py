@@ -1,12 +1,14 @@
 """Custody in real Chromium (Art. 18-19): an officer files a retrieval request, the
 district chief approves it uploading the scan, the officer opens a two-officer session
 with the second officer's password and TOTP code, the approved footage plays (hls.js,
-``currentTime`` advances), the clip downloads, and the registration book lists it."""
+``currentTime`` advances), the clip and an evidence package download, and the
+registration book lists it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -156,15 +158,29 @@ def test_request_approval_two_officer_session_playback_export_book_in_chromium(
         assert head[4:8] == b"ftyp", head
         assert saved.stat().st_size > 10_000
 
-        # 6. The session is closed; the registration book lists it.
+        # 5b. The session screen's "导出证据包" posts its form; the package downloads.
         page.goto(session_url)
+        with page.expect_download() as started:
+            page.click("button.export-package")
+        package = tmp_path / "evidence.zip"
+        started.value.save_as(str(package))
+        assert started.value.suggested_filename.endswith(".zip")
+        assert zipfile.is_zipfile(package)
+        with zipfile.ZipFile(package) as archive:
+            assert "manifest.json" in archive.namelist()
+
+        # 6. The screen lists the export; the session is closed; the registration book
+        # lists it.
+        page.goto(session_url)
+        expect(page.locator("#export-table")).to_contain_text("证据包")
+        _shot(page, tmp_path / "05-exports.png")
         expect(page.locator("#access-counts")).to_contain_text("复制")
         page.click("#close-session-button")
         expect(page.locator("#session-state")).to_have_text("已结束")
         page.click("nav.nav a[href='/registrations']")
         expect(page.locator("#book")).to_contain_text(number)
         expect(page.locator("#book")).to_contain_text("036103")
-        _shot(page, tmp_path / "05-book.png")
+        _shot(page, tmp_path / "06-book.png")
         # The camera has no live video (only a past morning was recorded): the live
         # player's playlist is a 404, which the page shows as "no live video". Nothing
         # else may fail.
