@@ -16,7 +16,7 @@ from psvis.api.state import AppState
 from psvis.auth import service as auth_service
 from psvis.auth.policy import Action, Resource, reach_of
 from psvis.auth.principal import Principal
-from psvis.core.errors import Forbidden, Unauthenticated
+from psvis.core.errors import Forbidden, InvalidInput, Unauthenticated
 
 SESSION_COOKIE = "psvis_session"
 CSRF_HEADER = "x-csrf-token"
@@ -41,6 +41,20 @@ def db_session(request: Request) -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(db_session, scope="function")]
+
+
+def no_nul_in_url(request: Request) -> None:
+    """Query and path values never hold NUL: PostgreSQL text cannot, so a filter with one
+    died in the driver with a 500 (request bodies: :class:`~psvis.core.schemas.StrictModel`).
+    Every route declares :func:`permission` or :func:`public`; both bring this check."""
+    params = [*request.query_params.multi_items(), *request.path_params.items()]
+    for name, value in params:
+        if "\x00" in name or (isinstance(value, str) and "\x00" in value):
+            raise InvalidInput(
+                f"parameter {name.replace(chr(0), '?')!r} must not contain NUL (\\x00) characters"
+            )
+
+
 State = Annotated[AppState, Depends(app_state)]
 
 
@@ -93,11 +107,12 @@ def permission(resource: Resource, action: Action) -> dict[str, Any]:
             raise Forbidden(f"role {principal.role.value} may not {action.value} {resource.value}")
 
     return {
-        "dependencies": [Depends(check)],
+        # After the principal and the role: a stranger gets 401 whatever the URL holds.
+        "dependencies": [Depends(check), Depends(no_nul_in_url)],
         "openapi_extra": {"x-permission": {"resource": resource.value, "action": action.value}},
     }
 
 
 def public(reason: str) -> dict[str, Any]:
     """Decorator arguments for a route that is deliberately open, with the reason why."""
-    return {"openapi_extra": {"x-public": reason}}
+    return {"dependencies": [Depends(no_nul_in_url)], "openapi_extra": {"x-public": reason}}

@@ -63,7 +63,9 @@ def list_users(
     session: DbSession,
     principal: CurrentPrincipal,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    # Bounded like the registry lists: an offset past a 64-bit integer overflowed the
+    # database driver (a 500); no list is anywhere near ten million rows.
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Page[UserRead]:
     rows, total = users.list_users(session, principal=principal, limit=limit, offset=offset)
     items = [UserRead.model_validate(r) for r in rows]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import Field, SecretStr
 
 from psvis.auth.policy import Role
-from psvis.core.schemas import ReadModel, StrictModel
+from psvis.core.schemas import MAX_ROW_ID, ReadModel, StrictModel
 
 
 class TokenRequest(StrictModel):
@@ -37,7 +38,9 @@ class UserCreate(StrictModel):
     password: SecretStr = Field(min_length=10, max_length=256)
     role: Role
     jurisdiction_code: str | None = Field(default=None, pattern=r"^\d{6}$")
-    unit_ids: list[int] = Field(default_factory=list, max_length=100)
+    unit_ids: list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]] = Field(
+        default_factory=list, max_length=100
+    )
     display_name: str = Field(default="", max_length=100)
     work_id: str = Field(default="", max_length=32)
     department: str = Field(default="", max_length=100)

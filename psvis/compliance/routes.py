@@ -27,7 +27,9 @@ def list_findings(
     jurisdiction: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     subject_type: Annotated[str | None, Query(max_length=16)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    # Bounded like the registry lists: an offset past a 64-bit integer overflowed the
+    # database driver (a 500); no list is anywhere near ten million rows.
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Page[FindingRead]:
     rows, total = service.list_findings(
         session,

@@ -17,6 +17,7 @@ from typing import IO, Any, Final
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
@@ -29,6 +30,7 @@ from psvis.registry.models import Camera, Site, System, Unit
 XLSX_MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GEOJSON_MEDIA_TYPE: Final = "application/geo+json"
 BATCH: Final = 5000
+REPLACEMENT_CHARACTER: Final = "\ufffd"
 
 
 def synthetic_ref(kind: str, row_id: int) -> str:
@@ -118,9 +120,14 @@ ROWS: Final = {
 
 def _cell(sheet: Any, value: Any) -> Any:
     """A value as Excel should hold it. Text starting with ``=`` stays text: a unit
-    named like a formula must not run as one on the reader's machine."""
+    named like a formula must not run as one on the reader's machine. C0 control
+    characters (other than tab and newlines) cannot be written into the sheet's XML at
+    all — openpyxl refuses the whole book — so each becomes U+FFFD, showing the reader
+    that something stood there."""
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT_CHARACTER, value)
     if isinstance(value, str) and value.startswith("="):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"

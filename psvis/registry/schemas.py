@@ -11,7 +11,7 @@ import datetime as dt
 
 from pydantic import Field, SecretStr
 
-from psvis.core.schemas import ReadModel, StrictModel
+from psvis.core.schemas import MAX_ROW_ID, ReadModel, StrictModel
 from psvis.registry.enums import (
     AcceptanceResult,
     CameraRole,
@@ -23,6 +23,9 @@ from psvis.registry.enums import (
 )
 
 Name = Field(min_length=1, max_length=200)
+#: An upper bound only: the 30-day floor is the regulation's (Art. 17(4)), refused with its
+#: article by ``validation.py``. A century; larger values overflowed PostgreSQL's INTEGER.
+MAX_RETENTION_DAYS = 36500
 Lat = Field(ge=-90, le=90, description="WGS-84 latitude, degrees.")
 Lon = Field(ge=-180, le=180, description="WGS-84 longitude, degrees.")
 
@@ -86,7 +89,7 @@ class SiteCreate(StrictModel):
     lat: float = Lat
     lon: float = Lon
     category: SiteCategory
-    responsible_unit_id: int = Field(gt=0)
+    responsible_unit_id: int = Field(gt=0, le=MAX_ROW_ID)
     jurisdiction_code: str = Field(min_length=6, max_length=6)
 
 
@@ -96,7 +99,7 @@ class SiteUpdate(StrictModel):
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     category: SiteCategory | None = None
-    responsible_unit_id: int | None = Field(default=None, gt=0)
+    responsible_unit_id: int | None = Field(default=None, gt=0, le=MAX_ROW_ID)
 
 
 class SiteRead(ReadModel):
@@ -122,17 +125,22 @@ class SystemFields(StrictModel):
 
     ref: str | None = Ref
     name: str = Name
-    site_id: int = Field(gt=0)
-    builder_unit_id: int = Field(gt=0)
-    user_unit_id: int = Field(gt=0)
-    maintainer_unit_id: int = Field(gt=0)
+    site_id: int = Field(gt=0, le=MAX_ROW_ID)
+    builder_unit_id: int = Field(gt=0, le=MAX_ROW_ID)
+    user_unit_id: int = Field(gt=0, le=MAX_ROW_ID)
+    maintainer_unit_id: int = Field(gt=0, le=MAX_ROW_ID)
     maintenance_contract: str = Field(default="", max_length=100)
     investment: Investment
     signage_present: bool = False
     network_interface: NetworkInterface = NetworkInterface.NONE
-    retention_days: int = Field(default=30, description="Days of footage kept; at least 30.")
+    retention_days: int = Field(
+        default=30, le=MAX_RETENTION_DAYS, description="Days of footage kept; at least 30."
+    )
     observed_retention_days: int | None = Field(
-        default=None, ge=0, le=36500, description="Days the unit's own recorder was found keeping."
+        default=None,
+        ge=0,
+        le=MAX_RETENTION_DAYS,
+        description="Days the unit's own recorder was found keeping.",
     )
     state: LifecycleState = LifecycleState.PLANNED
     in_operation: bool = False
@@ -153,15 +161,15 @@ class SystemCreate(SystemFields):
 
 class SystemUpdate(StrictModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    builder_unit_id: int | None = Field(default=None, gt=0)
-    user_unit_id: int | None = Field(default=None, gt=0)
-    maintainer_unit_id: int | None = Field(default=None, gt=0)
+    builder_unit_id: int | None = Field(default=None, gt=0, le=MAX_ROW_ID)
+    user_unit_id: int | None = Field(default=None, gt=0, le=MAX_ROW_ID)
+    maintainer_unit_id: int | None = Field(default=None, gt=0, le=MAX_ROW_ID)
     maintenance_contract: str | None = Field(default=None, max_length=100)
     investment: Investment | None = None
     signage_present: bool | None = None
     network_interface: NetworkInterface | None = None
-    retention_days: int | None = None
-    observed_retention_days: int | None = Field(default=None, ge=0, le=36500)
+    retention_days: int | None = Field(default=None, le=MAX_RETENTION_DAYS)
+    observed_retention_days: int | None = Field(default=None, ge=0, le=MAX_RETENTION_DAYS)
     in_operation: bool | None = None
     commissioned_on: dt.date | None = None
     filing_number: str | None = Field(default=None, max_length=64)
@@ -216,7 +224,7 @@ class SystemRead(ReadModel):
 class CameraCreate(StrictModel):
     gb_id: str = Field(min_length=20, max_length=20, description="GB/T 28181 device ID.")
     name: str = Name
-    system_id: int = Field(gt=0)
+    system_id: int = Field(gt=0, le=MAX_ROW_ID)
     lat: float = Lat
     lon: float = Lon
     azimuth_deg: float = Field(
@@ -230,7 +238,7 @@ class CameraCreate(StrictModel):
     password: SecretStr | None = Field(
         default=None, description="Stored encrypted; never returned."
     )
-    retention_days: int | None = None
+    retention_days: int | None = Field(default=None, le=MAX_RETENTION_DAYS)
     enabled: bool = True
 
 
@@ -245,7 +253,7 @@ class CameraUpdate(StrictModel):
     stream_url: str | None = Field(default=None, max_length=500)
     username: str | None = Field(default=None, max_length=100)
     password: SecretStr | None = None
-    retention_days: int | None = None
+    retention_days: int | None = Field(default=None, le=MAX_RETENTION_DAYS)
     enabled: bool | None = None
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from psvis.auth.policy import Role
 from psvis.registry.codes import make_gb_id
 from psvis.registry.enums import SiteCategory
-from psvis.registry.models import Camera, System
+from psvis.registry.models import Camera, System, Unit
 from tests.support.factories import Registry, credit_code
 from tests.support.http import bearer
 
@@ -301,3 +301,39 @@ def test_delete_with_dependents_conflicts(
     assert client.delete(f"/api/v1/systems/{system.id}", headers=admin).status_code == 204
     assert client.delete(f"/api/v1/sites/{site.id}", headers=admin).status_code == 204
     assert client.delete(f"/api/v1/units/{unit.id}", headers=admin).status_code == 204
+
+
+def test_nul_characters_and_out_of_range_values_are_422(
+    client: TestClient, registry: Registry, admin: dict[str, str]
+) -> None:
+    """Found by the OpenAPI fuzz: on PostgreSQL each of these was a 500 from the driver
+    (text cannot hold NUL; INTEGER stops at 2**31-1); now a 422 on every backend, nothing
+    stored."""
+    unit, site, system, _camera = registry.covered_site()
+    registry.session.commit()
+    name = unit.name
+    nul_query = client.get("/api/v1/units", headers=admin, params={"q": "东\x00"})
+    assert nul_query.status_code == 422
+    assert nul_query.json()["error"]["code"] == "invalid_input"
+    assert "NUL" in nul_query.json()["error"]["message"]
+    # checked after authentication: a stranger learns nothing but 401
+    assert client.get("/api/v1/units", params={"q": "\x00"}).status_code == 401
+    nul_body = client.patch(f"/api/v1/units/{unit.id}", headers=admin, json={"name": "a\x00b"})
+    assert nul_body.status_code == 422
+    assert "NUL" in nul_body.text
+    system_body = {
+        "name": "新系统",
+        "site_id": site.id,
+        "builder_unit_id": unit.id,
+        "user_unit_id": 2**31,
+        "maintainer_unit_id": unit.id,
+        "investment": "government",
+    }
+    assert client.post("/api/v1/systems", headers=admin, json=system_body).status_code == 422
+    url = f"/api/v1/systems/{system.id}"
+    for days in (36_501, 2**31, 10**12):
+        assert client.patch(url, headers=admin, json={"retention_days": days}).status_code == 422
+    assert client.patch(url, headers=admin, json={"retention_days": 36_500}).status_code == 200
+    registry.session.expire_all()
+    assert registry.session.scalar(select(Unit.name).where(Unit.id == unit.id)) == name
+    assert registry.session.scalar(select(func.count()).select_from(System)) == 1

@@ -178,3 +178,23 @@ def test_findings_api_is_scoped(client: TestClient, registry: Registry) -> None:
         client.get("/api/v1/findings", headers=admin, params={"article": "Art. "}).json()["total"]
         == 0
     )
+
+
+def test_hostile_findings_filters_are_422(client: TestClient, registry: Registry) -> None:
+    """Found by the OpenAPI fuzz: an offset past 64 bits overflowed the driver, and a NUL
+    in a text filter killed the query on PostgreSQL; both were 500s."""
+    registry.user(role=Role.CITY_ADMIN, jurisdiction="360100", username="cadmin")
+    registry.session.commit()
+    admin = bearer(client, "cadmin")
+    for params in (
+        {"offset": 2**63},
+        {"offset": 10_000_001},
+        {"article": "\x00"},
+        {"rule": "a\x00"},
+    ):
+        response = client.get("/api/v1/findings", headers=admin, params=params)
+        assert response.status_code == 422, params
+    assert (
+        client.get("/api/v1/findings", headers=admin, params={"offset": 10_000_000}).json()["items"]
+        == []
+    )

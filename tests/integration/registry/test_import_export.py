@@ -11,6 +11,7 @@ import zipfile
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -233,3 +234,21 @@ def test_geojson_is_scoped_to_the_readers_district(
         "jurisdiction_code": "360102",
     }
     json.dumps(mine)  # serialisable as it stands
+
+
+def test_xlsx_export_survives_control_characters(db: Session, registry: Registry) -> None:
+    """Found by the OpenAPI fuzz: a unit named with a C0 control character (accepted from
+    the API or a CSV) made openpyxl refuse the whole book, a 500 for every export. The
+    character the sheet cannot hold becomes U+FFFD; tabs and newlines stay."""
+    registry.unit(name="东湖\x01单位", jurisdiction="360102")
+    registry.unit(name="=1+\x1f1", jurisdiction="360102")
+    registry.unit(name="多行\n单位\t甲", jurisdiction="360102")
+    db.commit()
+    buffer = io.BytesIO()
+    assert export_xlsx(db, principal=registry.operator, out=buffer)["units"] == 3
+    book = load_workbook(buffer, read_only=True)
+    rows = list(book["units"].iter_rows(values_only=True))
+    column = rows[0].index("name")
+    names = sorted(str(row[column]) for row in rows[1:])
+    assert names == sorted(["东湖\ufffd单位", "=1+\ufffd1", "多行\n单位\t甲"])
+    book.close()
