@@ -16,10 +16,11 @@ by backend (PostgreSQL refusing NUL in text, 32-bit INTEGER overflow) has its ow
 regression tests on both backends, e.g. tests/integration/api/test_registry_api.py.
 
 Bounded and reproducible: 15 examples per operation and phase, derandomized, no example
-database, so CI replays the same requests every run (≈60 s on two cores). Nothing is
+database, so CI replays the same requests every run (≈55 s on two cores). Nothing is
 excluded: the multipart uploads (registry import, approval scan) are fuzzed like the
-rest, and have hand-written hostile tests besides (tests/integration/registry/
-test_import_errors.py, tests/integration/custody/).
+rest, and have hand-written hostile tests besides (oversized and malformed uploads in
+tests/integration/registry/test_import_api_cli.py, fake-typed and oversized scans in
+tests/integration/custody/test_custody_api.py).
 """
 
 from __future__ import annotations
