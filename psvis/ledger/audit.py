@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from psvis.core.timeutil import utcnow
@@ -41,7 +41,6 @@ from psvis.ledger.keys import PublicKey
 from psvis.ledger.models import (
     LedgerAuditRun,
     LedgerCheckpoint,
-    LedgerCosignature,
     LedgerEntry,
     LedgerKey,
 )
@@ -1001,10 +1000,6 @@ def save_run(session: Session, report: AuditReport) -> LedgerAuditRun:
     session.add(run)
     session.flush()
     return run
-
-
-def cosignature_count(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(LedgerCosignature)) or 0)
 
 
 # --- findings for the compliance register (Art. 20(3) → Art. 26(3)) ----------------------------

@@ -19,7 +19,7 @@ import os
 import stat
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from psvis.core.errors import PsvisError
@@ -32,11 +32,6 @@ from psvis.recording.models import Segment
 from psvis.recording.storage import SEGMENT_SUFFIX, Root, fsync_dir, segment_start_from_name
 
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
-
-
-def next_seq(session: Session, camera_id: int) -> int:
-    current = session.scalar(select(func.max(Segment.seq)).where(Segment.camera_id == camera_id))
-    return (current or 0) + 1
 
 
 def previous_end(session: Session, camera_id: int) -> dt.datetime | None:
