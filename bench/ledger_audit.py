@@ -202,9 +202,7 @@ def main() -> None:
     assert rows == files == total <= leaves, (leaves, rows, files)
     assert report.ok, report.counts()
     assert report.segments_checked == total
-    print(
-        f"machine: {os.cpu_count()} CPU, Python {platform.python_version()}, SQLite (WAL)"
-    )
+    print(f"machine: {os.cpu_count()} CPU, Python {platform.python_version()}, SQLite (WAL)")
     print(f"baseline (read every leaf, row and file size): {baseline:.1f} s")
     print(
         f"metadata audit of {total:,} segments: {audit:.1f} s "
