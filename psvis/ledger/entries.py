@@ -27,6 +27,10 @@ class EntryType(StrEnum):
     CONFIG_CHANGED = "config.changed"
     #: Custody acts (requests, approvals, sessions, views, copies, exports, holds).
     CUSTODY = "custody"
+    #: Health acts (the health issue): a diagnosed fault, a ticket opened or closed.
+    HEALTH = "health"
+    #: Enforcement acts (the enforcement issue): cases, orders, re-checks, decisions.
+    ENFORCEMENT = "enforcement"
 
 
 class EntryError(ValueError):
@@ -234,3 +238,14 @@ def config_changed(
 def custody(*, act: str, at: dt.datetime, **facts: Any) -> bytes:
     """A custody act (the custody issue): ``act`` names it, ``facts`` carry ids."""
     return encode(EntryType.CUSTODY, act=act, at=at, **facts)
+
+
+def health(*, act: str, at: dt.datetime, **facts: Any) -> bytes:
+    """A health act (fault diagnosed, ticket opened/closed): ``facts`` carry ids, metric
+    values as strings or integers (entries have no floats)."""
+    return encode(EntryType.HEALTH, act=act, at=at, **facts)
+
+
+def enforcement(*, act: str, at: dt.datetime, **facts: Any) -> bytes:
+    """An enforcement act (case opened, order issued, re-check, penalty decided)."""
+    return encode(EntryType.ENFORCEMENT, act=act, at=at, **facts)
