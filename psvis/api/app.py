@@ -25,6 +25,7 @@ from psvis.core.errors import PsvisError
 from psvis.core.migrate import ensure_current
 from psvis.core.secrets import SecretBox
 from psvis.custody.routes import router as custody_router
+from psvis.enforcement.routes import router as enforcement_router
 from psvis.ledger.routes import router as ledger_router
 from psvis.ledger.service import LedgerKeeper
 from psvis.recording.media_routes import router as media_router
@@ -70,6 +71,7 @@ def api_router() -> APIRouter:
     router.include_router(compliance_router, dependencies=secured)
     router.include_router(media_router, dependencies=secured)
     router.include_router(custody_router, dependencies=secured)
+    router.include_router(enforcement_router, dependencies=secured)
     router.include_router(ledger_router)  # open checkpoint routes (x-public) beside closed ones
     return router
 

@@ -64,6 +64,8 @@ class Resource(enum.StrEnum):
     FOOTAGE = "footage"
     #: The node's integrity ledger (Art. 20(3)): status, entries, proofs.
     LEDGER = "ledger"
+    #: Enforcement cases (Art. 23-26): orders, re-checks, penalty decisions, documents.
+    ENFORCEMENT_CASE = "enforcement_case"
     #: Retrieval requests for footage and their approval (Art. 18).
     CUSTODY_REQUEST = "custody_request"
     #: Two-officer execution sessions of approved requests (Art. 19).
@@ -200,6 +202,13 @@ POLICY: Final[dict[tuple[Resource, Action], dict[Role, Reach]]] = {
     (Resource.LEDGER, Action.READ): dict(_LEDGER_READERS),
     # Running the archive audit only reads the archive and files Art. 20(3) findings.
     (Resource.LEDGER, Action.RUN): dict(_LEDGER_READERS),
+    # Enforcement (Art. 23-26): the police of the case's jurisdiction open and pursue it;
+    # the penalty decision is the chief's (行政机关负责人, Administrative Penalty Law
+    # Art. 57); a unit's admin reads its own unit's cases (the documents served on it).
+    (Resource.ENFORCEMENT_CASE, Action.READ): {**_POLICE_READ, R.UNIT_ADMIN: OWN},
+    (Resource.ENFORCEMENT_CASE, Action.CREATE): dict(_POLICE_FOOTAGE),
+    (Resource.ENFORCEMENT_CASE, Action.UPDATE): dict(_POLICE_FOOTAGE),
+    (Resource.ENFORCEMENT_CASE, Action.APPROVE): {R.CHIEF: J},
 }
 
 

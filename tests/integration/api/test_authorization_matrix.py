@@ -155,6 +155,9 @@ CUSTODY = frozenset(
         Resource.CUSTODY_SESSION,
         Resource.CUSTODY_REGISTRATION,
         Resource.TOTP,
+        # Enforcement has its own matrix with cases in both districts
+        # (tests/integration/enforcement/test_enforcement_api.py).
+        Resource.ENFORCEMENT_CASE,
     }
 )
 

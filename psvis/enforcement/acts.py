@@ -1,0 +1,43 @@
+"""Every enforcement act becomes an ``enforcement`` ledger entry in the transaction of its
+rows (Art. 27: what officials do in supervision is on the tamper-evident record).
+
+Entries carry ids, numbers, dates, amounts and hashes: a case's text facts enter as the
+SHA-256 of their canonical JSON, a document as the SHA-256 of its PDF, so a later edit
+of either no longer matches the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+from typing import Any, Final
+
+from sqlalchemy.orm import Session
+
+from psvis.ledger import entries
+from psvis.ledger import service as ledger
+
+
+class Act(enum.StrEnum):
+    CASE_OPENED = "case.opened"
+    ORDER_ISSUED = "order.issued"
+    RECHECK_RECORDED = "recheck.recorded"
+    PENALTY_DECIDED = "penalty.decided"
+    DOCUMENT_ISSUED = "document.issued"
+    CASE_CLOSED = "case.closed"
+
+
+ALL_ACTS: Final = frozenset(Act)
+
+
+def log(db: Session, act: Act, /, *, at: dt.datetime, **facts: Any) -> None:
+    """Queue the entry of ``act`` in the caller's transaction."""
+    ledger.record(db, entries.enforcement(act=str(act), at=at, **facts))
+
+
+def digest(facts: dict[str, Any]) -> str:
+    """SHA-256 of ``facts`` as canonical JSON (sorted keys, no spaces, UTF-8)."""
+    text = json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
