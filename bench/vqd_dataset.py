@@ -1,0 +1,494 @@
+"""The labelled VQD evaluation set: real photographs, animated, H.264-encoded, perturbed.
+
+    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval] [--force]
+
+Scenes are made from the photographs scikit-image ships (astronaut, coffee, chelsea,
+rocket, and four composites of its greyscale textures and photos, tinted): a fixed
+camera's view (512x288) cut from a larger canvas, animated - a slow sway of the pole
+(<= 1 % of the width), moving objects crossing the view, a lighting drift (+-12 %),
+sensor noise - with an on-screen clock, in a day variant (colour) and a night variant
+(greyscale infrared: luminance only, dimmer, vignetted, noisier). Frames are rendered
+with numpy and piped as rawvideo to the real ffmpeg (libx264, GOP 2 s at 2 fps, MPEG-TS),
+so the detectors see what a recorder stores: decoded H.264 keyframes.
+
+Faults are applied to the sensor picture before encoding, at three severities each
+(``SEVERITIES``): signal loss (black, blue or grey screen), blur, over/under-exposure,
+low contrast (fog), colour cast (day only: night is greyscale), noise, frozen, occlusion
+(a flat, out-of-focus cover from an edge or a blob), scene shift (moved, turned or
+zoomed). Clean clips are the rest, and each scene has separate *baseline* clips (day and
+night) from which the evaluation captures the camera's references, as at acceptance.
+
+Everything is deterministic (seeds from the clip's name) and cached: a clip whose file
+exists is not rendered again; ``manifest.json`` lists the clips and labels. Scenes are
+split by photograph into a tuning part and a held-out report part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import imageio_ffmpeg
+import numpy as np
+import skimage.data as _data
+import skimage.filters as _filters
+import skimage.transform as _transform
+from numpy.typing import NDArray
+
+# scikit-image ships py.typed but leaves these functions unannotated.
+sk_data: Any = _data
+sk_filters: Any = _filters
+sk_transform: Any = _transform
+
+Image = NDArray[np.float32]
+
+VERSION = 1
+VIEW_W, VIEW_H = 512, 288
+FPS = 2
+GOP = 4  # 2 s at 2 fps
+CLEAN_SECONDS = 16  # 8 keyframes
+FAULT_SECONDS = 12  # 6 keyframes
+BASELINE_SECONDS = 16
+CLEAN_CLIPS = 21  # per scene and variant
+SPLITS = {
+    "tuning": ("astronaut", "coffee", "yard", "desk"),
+    "heldout": ("chelsea", "rocket", "park", "clocktower"),
+}
+CLASSES = (
+    "signal_loss",
+    "blur",
+    "overexposed",
+    "underexposed",
+    "low_contrast",
+    "colour_cast",
+    "noise",
+    "frozen",
+    "occlusion",
+    "scene_shift",
+)
+SEVERITIES = ("mild", "moderate", "strong")
+#: The strength of each fault per severity (units in the comments of ``_apply``).
+LEVELS: dict[str, tuple[float, float, float]] = {
+    "blur": (1.0, 2.2, 4.5),  # Gaussian sigma, view pixels (512 wide)
+    "overexposed": (1.3, 1.7, 2.3),  # gain (plus an offset of 40 * (gain - 1))
+    "underexposed": (0.55, 0.32, 0.17),  # gain
+    "low_contrast": (0.6, 0.38, 0.2),  # contrast kept, rest a light haze
+    "colour_cast": (0.08, 0.18, 0.32),  # channel gain offset (e.g. R x1.18, B x0.82)
+    "noise": (5.0, 11.0, 22.0),  # Gaussian sigma, levels, per frame
+    "occlusion": (0.15, 0.3, 0.5),  # covered fraction of the view
+    "scene_shift": (0.04, 0.10, 0.2),  # translation as a fraction of the width
+    "signal_loss": (0.08, 0.0, 0.0),  # ghost of the picture kept
+}
+
+
+@dataclass(frozen=True)
+class Clip:
+    split: str
+    scene: str
+    variant: str  # day | night
+    label: str  # clean | baseline | <fault class>
+    severity: str  # "" for clean and baseline
+    index: int
+    seconds: int
+
+    @property
+    def name(self) -> str:
+        sev = f"_{self.severity}" if self.severity else ""
+        return f"{self.split}/{self.scene}/{self.variant}/{self.label}{sev}_{self.index:02d}.ts"
+
+    @property
+    def seed(self) -> int:
+        return int.from_bytes(hashlib.sha256(self.name.encode()).digest()[:8], "little")
+
+
+# --------------------------------------------------------------------------- scenes
+
+
+def _fit(image: NDArray[np.generic], width: int, height: int) -> Image:
+    """``image`` scaled to cover ``width x height`` and centre-cropped, as float RGB 0-255."""
+    img = np.asarray(image, dtype=np.float32)
+    if img.ndim == 2:
+        img = np.repeat(img[:, :, None], 3, axis=2)
+    img = img[:, :, :3]
+    if img.max() <= 1.0:
+        img = img * 255.0
+    scale = max(width / img.shape[1], height / img.shape[0])
+    new_h, new_w = math.ceil(img.shape[0] * scale), math.ceil(img.shape[1] * scale)
+    img = sk_transform.resize(
+        img, (new_h, new_w), order=1, anti_aliasing=scale < 1, preserve_range=True
+    )
+    top, left = (new_h - height) // 2, (new_w - width) // 2
+    return np.ascontiguousarray(img[top : top + height, left : left + width]).astype(np.float32)
+
+
+def _tint(grey: NDArray[np.generic], rgb: tuple[float, float, float], w: int, h: int) -> Image:
+    g = _fit(grey, w, h)
+    return g * np.array(rgb, dtype=np.float32)
+
+
+def _scene(name: str) -> Image:
+    """The scene canvas (1.3x the view, so the pole's sway and a moved camera see more)."""
+    w, h = int(VIEW_W * 1.3), int(VIEW_H * 1.3)
+    photos: dict[str, Callable[[], NDArray[np.generic]]] = {
+        "astronaut": sk_data.astronaut,
+        "coffee": sk_data.coffee,
+        "chelsea": sk_data.chelsea,
+        "rocket": sk_data.rocket,
+    }
+    if name in photos:
+        return _fit(photos[name](), w, h)
+    canvas = np.zeros((h, w, 3), dtype=np.float32)
+    if name == "yard":  # a brick wall over a gravel yard, a tinted clock on the wall
+        canvas[: h * 3 // 5] = _tint(sk_data.brick(), (0.9, 0.55, 0.45), w, h * 3 // 5 + 1)[
+            : h * 3 // 5
+        ]
+        canvas[h * 3 // 5 :] = _tint(sk_data.gravel(), (0.85, 0.8, 0.65), w, h - h * 3 // 5)
+        canvas[20:140, 60:220] = _tint(sk_data.clock(), (0.95, 0.95, 0.85), 160, 120)
+    elif name == "desk":  # coins on a wooden-brown desk beside a printed page
+        canvas[:] = _tint(sk_data.coins(), (0.95, 0.8, 0.55), w, h)
+        canvas[30:230, w - 320 : w - 20] = _tint(sk_data.page(), (1.0, 0.98, 0.92), 300, 200)
+    elif name == "park":  # a man with a camera on a lawn, bluish sky behind
+        canvas[:] = _tint(sk_data.camera(), (0.8, 0.88, 1.0), w, h)
+        canvas[h * 2 // 3 :] = _tint(sk_data.grass(), (0.55, 0.9, 0.45), w, h - h * 2 // 3)
+    elif name == "clocktower":  # a clock face set in a brick tower, the moon beside it
+        canvas[:] = _tint(sk_data.brick(), (0.75, 0.5, 0.4), w, h)
+        canvas[60:300, 100:420] = _tint(sk_data.clock(), (1.0, 0.97, 0.9), 320, 240)
+        canvas[40:240, w - 240 : w - 40] = _tint(sk_data.moon(), (0.9, 0.9, 1.0), 200, 200)
+    else:
+        raise ValueError(f"unknown scene {name}")
+    return canvas
+
+
+def _patches() -> list[Image]:
+    """Textures for moving objects (people, cars): crops of other photographs."""
+    src = [_fit(sk_data.astronaut(), 200, 200), _fit(sk_data.chelsea(), 200, 200)]
+    src.append(_fit(sk_data.coffee(), 200, 200))
+    return src
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _osd(frame: Image, second: int) -> None:
+    """An on-screen clock: a dark box with bars that change every second."""
+    frame[6:22, 6:150] = 20.0
+    digits = f"{second:06d}"
+    for i, ch in enumerate(digits):
+        v = int(ch)
+        x = 10 + i * 23
+        for bit in range(4):
+            if (v >> bit) & 1:
+                frame[9:19, x + bit * 5 : x + bit * 5 + 4] = 235.0
+
+
+def _shifted_canvas(canvas: Image, rng: np.random.Generator, amount: float) -> Image:
+    """The canvas as a moved, turned or zoomed camera sees it (one of three, by rng)."""
+    kind = rng.integers(0, 3)
+    h, w = canvas.shape[:2]
+    if kind == 0:  # moved: translation in a random direction
+        angle = rng.uniform(0, 2 * math.pi)
+        dx, dy = amount * VIEW_W * math.cos(angle), amount * VIEW_W * math.sin(angle) * 0.6
+        tform = sk_transform.AffineTransform(translation=(dx, dy))
+    elif kind == 1:  # turned: rotation about the view's centre, degrees = 60 x amount
+        rot = math.radians(60 * amount) * (1 if rng.random() < 0.5 else -1)
+        centre = np.array([w / 2, h / 2])
+        tform = (
+            sk_transform.AffineTransform(translation=-centre)
+            + sk_transform.AffineTransform(rotation=rot)
+            + sk_transform.AffineTransform(translation=centre)
+        )
+    else:  # zoomed: scale 1 + 1.5 x amount about the centre
+        s = 1 + 1.5 * amount
+        centre = np.array([w / 2, h / 2])
+        tform = (
+            sk_transform.AffineTransform(translation=-centre)
+            + sk_transform.AffineTransform(scale=s)
+            + sk_transform.AffineTransform(translation=centre)
+        )
+    out = sk_transform.warp(canvas, tform.inverse, order=1, mode="reflect", preserve_range=True)
+    return np.asarray(out, dtype=np.float32)
+
+
+def _cover_mask(rng: np.random.Generator, fraction: float) -> NDArray[np.float32]:
+    """A soft-edged cover of about ``fraction`` of the view: a band from an edge or a blob."""
+    yy, xx = np.mgrid[0:VIEW_H, 0:VIEW_W].astype(np.float32)
+    if rng.random() < 0.5:
+        side = rng.integers(0, 4)
+        if side == 0:
+            mask = yy < fraction * VIEW_H
+        elif side == 1:
+            mask = yy > (1 - fraction) * VIEW_H
+        elif side == 2:
+            mask = xx < fraction * VIEW_W
+        else:
+            mask = xx > (1 - fraction) * VIEW_W
+    else:
+        cx, cy = rng.uniform(0.3, 0.7) * VIEW_W, rng.uniform(0.3, 0.7) * VIEW_H
+        r = math.sqrt(fraction * VIEW_W * VIEW_H / math.pi)
+        mask = ((xx - cx) / 1.2) ** 2 + ((yy - cy) / 0.85) ** 2 < r * r
+    out: NDArray[np.float32] = mask.astype(np.float32)
+    return out
+
+
+class _Grain:
+    """Gaussian noise fields cut at random offsets from one pre-drawn bank (drawing
+    fresh normals for every pixel of every frame would dominate the render time)."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.bank = rng.standard_normal((VIEW_H * 2, VIEW_W * 2, 3), dtype=np.float32)
+
+    def __call__(self, sigma: float, channels: int = 1) -> Image:
+        y = int(self.rng.integers(0, VIEW_H))
+        x = int(self.rng.integers(0, VIEW_W))
+        c = int(self.rng.integers(0, 3))
+        field = self.bank[y : y + VIEW_H, x : x + VIEW_W]
+        if channels == 1:
+            return field[:, :, c : c + 1] * np.float32(sigma)
+        return np.roll(field, c, axis=2) * np.float32(sigma)
+
+
+def _frames(clip: Clip, canvas: Image, patches: list[Image]) -> Iterator[NDArray[np.uint8]]:
+    rng = np.random.default_rng(clip.seed)
+    normal = _Grain(rng)
+    night = clip.variant == "night"
+    label, sev = clip.label, clip.severity
+    level = LEVELS[label][SEVERITIES.index(sev)] if label in LEVELS else 0.0
+    if label == "scene_shift":
+        canvas = _shifted_canvas(canvas, rng, level)
+    ch, cw = canvas.shape[:2]
+    x0, y0 = (cw - VIEW_W) // 2, (ch - VIEW_H) // 2
+    sway_amp = rng.uniform(0.3, 1.0) * 0.01 * VIEW_W
+    sway_period, sway_phase = rng.uniform(8, 30), rng.uniform(0, 2 * math.pi)
+    drift_period, drift_phase = rng.uniform(30, 90), rng.uniform(0, 2 * math.pi)
+    drift_amp = rng.uniform(0.04, 0.12)
+    base_gain = rng.uniform(0.85, 1.05)
+    start_second = int(rng.integers(0, 86_000))
+    sensor_sigma = rng.uniform(4.0, 7.0) if night else rng.uniform(1.0, 2.5)
+    movers = []
+    for _ in range(int(rng.integers(1, 4))):
+        size = int(rng.uniform(0.08, 0.16) * VIEW_W)
+        patch = patches[int(rng.integers(0, len(patches)))]
+        py, px = rng.integers(0, patch.shape[0] - size), rng.integers(0, patch.shape[1] - size)
+        tile = patch[py : py + size, px : px + size * 2 // 3].copy()
+        speed = rng.uniform(8, 30) * (1 if rng.random() < 0.5 else -1)
+        movers.append((tile, rng.uniform(0, VIEW_W), rng.uniform(0.3, 0.9) * VIEW_H - size, speed))
+    cover = _cover_mask(rng, level) if label == "occlusion" else None
+    cover_level = rng.choice([12.0, 25.0, 40.0, 90.0, 160.0]) if cover is not None else 0.0
+    cast = np.ones(3, dtype=np.float32)
+    if label == "colour_cast":
+        direction = rng.integers(0, 6)
+        pairs = [(0, 2), (2, 0), (1, 0), (0, 1), (1, 2), (2, 1)]
+        up, down = pairs[direction]
+        cast[up], cast[down] = 1 + level, 1 - level
+    loss_colour = np.array(
+        [(0.0, 0.0, 0.0), (16.0, 32.0, 200.0), (128.0, 128.0, 128.0)][int(rng.integers(0, 3))],
+        dtype=np.float32,
+    )
+    vignette = None
+    if night:
+        yy, xx = np.mgrid[0:VIEW_H, 0:VIEW_W].astype(np.float32)
+        rr = ((xx - VIEW_W / 2) / VIEW_W) ** 2 + ((yy - VIEW_H / 2) / VIEW_H) ** 2
+        vignette = (1.0 - 1.2 * rr)[:, :, None]
+    frozen_sensor: Image | None = None
+    count = clip.seconds * FPS
+    for n in range(count):
+        t = n / FPS
+        dx = sway_amp * math.sin(2 * math.pi * t / sway_period + sway_phase)
+        dy = 0.4 * sway_amp * math.sin(2 * math.pi * t / (sway_period * 1.3) + sway_phase)
+        x, y = round(x0 + dx), round(y0 + dy)
+        view = canvas[y : y + VIEW_H, x : x + VIEW_W].copy()
+        for tile, mx, my, speed in movers:
+            th, tw = tile.shape[:2]
+            left = int((mx + speed * t) % (VIEW_W + tw)) - tw
+            lo, hi = max(left, 0), min(left + tw, VIEW_W)
+            if hi > lo:
+                view[int(my) : int(my) + th, lo:hi] = tile[:, lo - left : hi - left]
+        gain = base_gain * (1 + drift_amp * math.sin(2 * math.pi * t / drift_period + drift_phase))
+        sensor = view * gain
+        if night:
+            luma = sensor @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+            luma = 255.0 * (np.clip(luma, 0, 255) / 255.0) ** 0.8 * 0.8
+            assert vignette is not None
+            sensor = np.repeat(luma[:, :, None], 3, axis=2) * vignette
+        # ---- faults on the optics and sensor, before noise and encoding
+        if label == "blur":
+            sensor = sk_filters.gaussian(
+                sensor, sigma=(level, level, 0), preserve_range=True
+            ).astype(np.float32)
+        elif label == "overexposed":
+            sensor = sensor * level + 40 * (level - 1)
+        elif label == "underexposed":
+            sensor = sensor * level
+        elif label == "low_contrast":
+            sensor = sensor * level + (1 - level) * 200.0
+        elif label == "colour_cast":
+            sensor = sensor * cast
+        elif label == "occlusion":
+            assert cover is not None
+            shade = cover_level + 8.0 * (np.linspace(-1, 1, VIEW_W, dtype=np.float32)[None, :])
+            m = cover[:, :, None]
+            sensor = sensor * (1 - m) + shade[:, :, None] * m
+        sigma = sensor_sigma
+        if label == "noise":
+            sigma = math.hypot(sensor_sigma, level)
+        if label == "frozen":
+            if frozen_sensor is None:
+                frozen_sensor = sensor + normal(sigma)
+            picture = frozen_sensor.copy()
+            if sev == "mild":
+                picture += normal(1.5)
+        else:
+            grain = normal(sigma)
+            if not night:  # colour sensors have chroma noise too
+                grain = grain + normal(sigma * 0.5, channels=3)
+            picture = sensor + grain
+        if label == "signal_loss":
+            ghost = level * picture
+            picture = np.broadcast_to(loss_colour, picture.shape) * (1 - level) + ghost
+            if sev != "strong":
+                picture = picture + normal(2.0 if sev == "moderate" else 4.0)
+        second = start_second + int(t)
+        if not (label == "signal_loss" and sev == "strong") and not (
+            label == "frozen" and sev == "strong"
+        ):
+            _osd(picture, second)
+        elif label == "frozen" and n == 0:
+            _osd(picture, second)
+            frozen_sensor = picture.copy()
+        yield np.clip(picture, 0, 255).astype(np.uint8)
+
+
+def _encode(clip: Clip, path: Path, canvas: Image, patches: list[Image]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    argv = [
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{VIEW_W}x{VIEW_H}",
+        "-r",
+        str(FPS),
+        "-i",
+        "-",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "26",
+        "-maxrate",
+        "1M",
+        "-bufsize",
+        "1M",
+        "-g",
+        str(GOP),
+        "-keyint_min",
+        str(GOP),
+        "-sc_threshold",
+        "0",
+        "-pix_fmt",
+        "yuv420p",
+        "-threads",
+        "1",
+        "-f",
+        "mpegts",
+        str(tmp),
+    ]
+    process = subprocess.Popen(argv, stdin=subprocess.PIPE, start_new_session=True)
+    assert process.stdin is not None
+    try:
+        for frame in _frames(clip, canvas, patches):
+            process.stdin.write(frame.tobytes())
+    finally:
+        process.stdin.close()
+        code = process.wait(timeout=120)
+    if code != 0:
+        raise RuntimeError(f"ffmpeg failed ({code}) on {clip.name}")
+    tmp.replace(path)
+
+
+def clips() -> list[Clip]:
+    """Every clip of the set, in a fixed order."""
+    out: list[Clip] = []
+    for split, scenes in SPLITS.items():
+        for scene in scenes:
+            for variant in ("day", "night"):
+                out.append(Clip(split, scene, variant, "baseline", "", 0, BASELINE_SECONDS))
+                out += [
+                    Clip(split, scene, variant, "clean", "", i, CLEAN_SECONDS)
+                    for i in range(CLEAN_CLIPS)
+                ]
+                for label in CLASSES:
+                    if label == "colour_cast" and variant == "night":
+                        continue  # infrared night pictures are greyscale
+                    out += [
+                        Clip(split, scene, variant, label, sev, 0, FAULT_SECONDS)
+                        for sev in SEVERITIES
+                    ]
+    return out
+
+
+def _render_scene(args: tuple[str, list[Clip], str]) -> int:
+    scene, todo, out = args
+    canvas = np.pad(_scene(scene), ((70, 70), (120, 120), (0, 0)), mode="reflect")
+    patches = _patches()
+    for clip in todo:
+        _encode(clip, Path(out) / clip.name, canvas, patches)
+    return len(todo)
+
+
+def build(out: Path, *, force: bool = False, workers: int = 2) -> Path:
+    """Render whatever is missing; write and return the manifest."""
+    everything = clips()
+    manifest = out / "manifest.json"
+    todo = [c for c in everything if force or not (out / c.name).is_file()]
+    if todo:
+        by_scene: dict[str, list[Clip]] = {}
+        for clip in todo:
+            by_scene.setdefault(clip.scene, []).append(clip)
+        jobs = [(scene, group, str(out)) for scene, group in by_scene.items()]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for done in pool.map(_render_scene, jobs):
+                print(f"  rendered {done} clips", file=sys.stderr)
+    out.mkdir(parents=True, exist_ok=True)
+    entries = [{**asdict(c), "path": c.name} for c in everything]
+    manifest.write_text(
+        json.dumps({"version": VERSION, "fps": FPS, "gop": GOP, "clips": entries}, indent=1)
+    )
+    return manifest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", type=Path, default=Path("var/vqd-eval"))
+    parser.add_argument("--force", action="store_true", help="render every clip again")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    manifest = build(args.out, force=args.force, workers=args.workers)
+    elapsed = time.perf_counter() - started
+    print(f"{len(clips())} clips in {args.out} ({elapsed:.0f} s); manifest {manifest}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""The baseline a camera is compared with: what it saw when it was accepted.
+
+Two references, day (colour) and night (greyscale, infrared): the nightly switch to
+infrared changes the picture completely - colours vanish, foliage turns white, noise
+rises - so a night frame is compared only with the night reference. Each reference is
+the pixel-wise median of the keyframes captured for it (moving objects and noise drop
+out), stored as small planes at the analysis size; the detectors' measurements of a
+reference are recomputed on load, so a change of detector never invalidates stored
+baselines.
+
+Serialised with :meth:`Baseline.to_bytes` (an ``.npz``: uint8 luma, int8 chroma, a
+format version; ~30 KB per reference compressed) for a database column or a file::
+
+    baseline = Baseline.capture(frames, thresholds=VqdThresholds())
+    restored = Baseline.from_bytes(baseline.to_bytes())
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from psvis.health.vqd.detectors import is_night
+from psvis.health.vqd.features import Features, features_of
+from psvis.health.vqd.frames import Frame
+from psvis.health.vqd.thresholds import VqdThresholds
+
+__all__ = ["FORMAT_VERSION", "Baseline", "BaselineError"]
+
+FORMAT_VERSION = 1
+
+
+class BaselineError(ValueError):
+    """A baseline could not be built or read."""
+
+
+def _median_frame(frames: Sequence[Frame]) -> Frame:
+    shapes = Counter(f.luma.shape for f in frames)
+    shape = shapes.most_common(1)[0][0]
+    same = [f for f in frames if f.luma.shape == shape]
+    return Frame(
+        luma=np.median(np.stack([f.luma for f in same]), axis=0).astype(np.float32),
+        cb=np.median(np.stack([f.cb for f in same]), axis=0).astype(np.float32),
+        cr=np.median(np.stack([f.cr for f in same]), axis=0).astype(np.float32),
+    )
+
+
+def _quantised(frame: Frame) -> Frame:
+    """The frame as it will be stored (uint8 luma, int8 chroma), so a baseline compares
+    the same before and after a round trip."""
+    return Frame(
+        luma=np.clip(np.rint(frame.luma), 0, 255).astype(np.uint8).astype(np.float32),
+        cb=np.clip(np.rint(frame.cb), -128, 127).astype(np.int8).astype(np.float32),
+        cr=np.clip(np.rint(frame.cr), -128, 127).astype(np.int8).astype(np.float32),
+    )
+
+
+class Baseline:
+    """Day and night references of one camera (either may be missing)."""
+
+    __slots__ = ("_features", "day", "night")
+
+    def __init__(self, *, day: Frame | None, night: Frame | None) -> None:
+        if day is None and night is None:
+            raise BaselineError("a baseline needs a day or a night reference")
+        self.day = _quantised(day) if day is not None else None
+        self.night = _quantised(night) if night is not None else None
+        self._features: dict[str, Features] = {}
+
+    @classmethod
+    def capture(cls, frames: Sequence[Frame], *, thresholds: VqdThresholds) -> Baseline:
+        """References from keyframes captured at acceptance (day and/or night ones);
+        greyscale frames go to the night reference, colour ones to the day reference."""
+        if not frames:
+            raise BaselineError("no keyframes to capture a baseline from")
+        day: list[Frame] = []
+        night: list[Frame] = []
+        for frame in frames:
+            (night if is_night(features_of(frame), thresholds) else day).append(frame)
+        return cls(
+            day=_median_frame(day) if day else None,
+            night=_median_frame(night) if night else None,
+        )
+
+    def with_reference(self, frames: Sequence[Frame], *, thresholds: VqdThresholds) -> Baseline:
+        """This baseline with the references ``frames`` provide replaced (e.g. adding the
+        night reference after the first night)."""
+        other = Baseline.capture(frames, thresholds=thresholds)
+        return Baseline(day=other.day or self.day, night=other.night or self.night)
+
+    def reference_for(self, frame: Features, *, thresholds: VqdThresholds) -> Features | None:
+        """The measurements of the reference matching ``frame`` (night for a greyscale
+        frame, else day), or None when that reference was never captured."""
+        key = "night" if is_night(frame, thresholds) else "day"
+        ref: Frame | None = self.night if key == "night" else self.day
+        if ref is None:
+            return None
+        if ref.luma.shape != frame.frame.luma.shape:
+            return None
+        if key not in self._features:
+            self._features[key] = features_of(ref)
+        return self._features[key]
+
+    # ---- serialisation
+
+    def to_bytes(self) -> bytes:
+        """The baseline as ``.npz`` bytes (see the module docstring)."""
+        arrays: dict[str, np.ndarray] = {"version": np.array([FORMAT_VERSION], dtype=np.int32)}
+        for name, ref in (("day", self.day), ("night", self.night)):
+            if ref is not None:
+                arrays[f"{name}_luma"] = ref.luma.astype(np.uint8)
+                arrays[f"{name}_cb"] = ref.cb.astype(np.int8)
+                arrays[f"{name}_cr"] = ref.cr.astype(np.int8)
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Baseline:
+        """A baseline from :meth:`to_bytes` output; refuses other formats clearly."""
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+                arrays = {key: npz[key] for key in npz.files}
+        except (OSError, ValueError) as exc:
+            raise BaselineError(f"not a stored baseline: {exc}") from exc
+        version = arrays.get("version")
+        if version is None or int(version[0]) != FORMAT_VERSION:
+            raise BaselineError(f"unsupported baseline format version {version}")
+        refs: dict[str, Frame | None] = {}
+        for name in ("day", "night"):
+            if f"{name}_luma" in arrays:
+                refs[name] = Frame(
+                    luma=arrays[f"{name}_luma"].astype(np.float32),
+                    cb=arrays[f"{name}_cb"].astype(np.float32),
+                    cr=arrays[f"{name}_cr"].astype(np.float32),
+                )
+            else:
+                refs[name] = None
+        return cls(day=refs["day"], night=refs["night"])

@@ -1,0 +1,331 @@
+"""The detectors: pure functions of frame measurements, each returning a :class:`Verdict`.
+
+Every detector returns its metric values (``metrics``, plain floats) and whether it found
+its fault; a detector that cannot judge a frame (a guard: no edges to judge blur by, a
+near-uniform frame for colour cast, no reference for scene shift) says so with
+``judged=False`` and never reports a fault. Why each metric is robust is argued in
+``docs/design/vqd.md``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+from numpy.typing import NDArray
+
+from psvis.health.vqd.features import BLOCK, CELLS, Features, blocks, upper_quantile
+from psvis.health.vqd.thresholds import VqdThresholds
+
+__all__ = [
+    "SignalLossKind",
+    "Verdict",
+    "blur",
+    "colour_cast",
+    "covered_blocks",
+    "frame_change",
+    "frozen",
+    "is_night",
+    "low_contrast",
+    "noise",
+    "occlusion",
+    "overexposed",
+    "scene_shift",
+    "signal_loss",
+    "structure_similarity",
+    "underexposed",
+]
+
+BoolArray = NDArray[np.bool_]
+
+
+class SignalLossKind(StrEnum):
+    """What a lost signal looks like. ``no_video`` is the caller's verdict when no frame
+    of a segment decodes (or there is no segment): there is nothing to measure."""
+
+    BLACK = "black"
+    BLUE = "blue"
+    UNIFORM = "uniform"
+    NO_VIDEO = "no_video"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """One detector's answer for one frame (or one sequence, for ``frozen``)."""
+
+    fault: bool
+    metrics: dict[str, float] = field(default_factory=dict)
+    judged: bool = True
+    #: A finer class, e.g. the :class:`SignalLossKind`; empty when none applies.
+    detail: str = ""
+
+
+# --------------------------------------------------------------------------- signal loss
+
+
+def signal_loss(f: Features, t: VqdThresholds) -> Verdict:
+    """A uniform screen: nearly every pixel within ``uniform_tolerance`` of the median
+    (an on-screen clock or caption leaves it uniform: the fraction is below 1)."""
+    luma = f.frame.luma
+    median = float(np.median(luma))
+    fraction = float(np.mean(np.abs(luma - median) <= t.uniform_tolerance))
+    cb, cr = f.chroma_mean
+    metrics = {"uniform_fraction": fraction, "median_luma": median, "mean_cb": cb, "mean_cr": cr}
+    if fraction < t.signal_loss_min_uniform_fraction:
+        return Verdict(False, metrics)
+    if cb >= t.blue_min_cb and cb > abs(cr):
+        kind = SignalLossKind.BLUE
+    elif median <= t.black_max_luma:
+        kind = SignalLossKind.BLACK
+    else:
+        kind = SignalLossKind.UNIFORM
+    return Verdict(True, metrics, detail=kind.value)
+
+
+# --------------------------------------------------------------------------- blur
+
+
+def blur(f: Features, ref: Features | None, t: VqdThresholds) -> Verdict:
+    """Blur / defocus: sharpness low, and (with a baseline) clearly below the reference's."""
+    value, edge = f.sharpness, f.edge_fraction
+    metrics = {"sharpness": value, "edge_fraction": edge}
+    if edge < t.blur_min_edge_fraction:
+        return Verdict(False, metrics, judged=False)
+    fault = value <= t.blur_max_sharpness
+    if ref is not None:
+        ref_value, ref_edge = ref.sharpness, ref.edge_fraction
+        if ref_edge >= t.blur_min_edge_fraction and ref_value > 0:
+            drop = value / ref_value
+            metrics["sharpness_vs_reference"] = drop
+            fault = fault and drop <= t.blur_max_sharpness_drop
+    return Verdict(fault, metrics)
+
+
+# --------------------------------------------------------------------------- exposure
+
+
+def _visible_luma(f: Features, covered: BoolArray | None) -> NDArray[np.float32]:
+    luma = f.frame.luma
+    if covered is None or not covered.any() or covered.all():
+        return luma.ravel()
+    mask = np.repeat(np.repeat(~covered, BLOCK, axis=0), BLOCK, axis=1)
+    h, w = mask.shape
+    return luma[:h, :w][mask]
+
+
+def overexposed(f: Features, t: VqdThresholds, *, covered: BoolArray | None = None) -> Verdict:
+    """Too bright: mean luma high or a large part clipped white (of the visible part)."""
+    luma = _visible_luma(f, covered)
+    mean = float(luma.mean())
+    clipped = float(np.mean(luma >= t.clip_high_luma))
+    fault = mean >= t.overexposed_min_mean or clipped >= t.overexposed_min_clipped
+    return Verdict(fault, {"mean_luma": mean, "clipped_fraction": clipped})
+
+
+def underexposed(f: Features, t: VqdThresholds, *, covered: BoolArray | None = None) -> Verdict:
+    """Too dark: mean luma low or most of the visible part crushed to black."""
+    luma = _visible_luma(f, covered)
+    mean = float(luma.mean())
+    crushed = float(np.mean(luma <= t.clip_low_luma))
+    fault = mean <= t.underexposed_max_mean or crushed >= t.underexposed_min_crushed
+    return Verdict(fault, {"mean_luma": mean, "crushed_fraction": crushed})
+
+
+def low_contrast(f: Features, t: VqdThresholds, *, covered: BoolArray | None = None) -> Verdict:
+    """Washed out: the luma spread (98th - 2nd percentile) small. Only judged on a
+    correctly exposed frame: a dark or blown-out picture is an exposure fault."""
+    luma = _visible_luma(f, covered)
+    spread = upper_quantile(luma, 0.02) - upper_quantile(luma, 0.98)
+    metrics = {"luma_spread": spread}
+    exposed_ok = not (
+        overexposed(f, t, covered=covered).fault or underexposed(f, t, covered=covered).fault
+    )
+    if not exposed_ok:
+        return Verdict(False, metrics, judged=False)
+    return Verdict(spread <= t.low_contrast_max_spread, metrics)
+
+
+# --------------------------------------------------------------------------- colour
+
+
+def colour_cast(
+    f: Features, ref: Features | None, t: VqdThresholds, *, exposed_ok: bool = True
+) -> Verdict:
+    """A colour cast: the mid-tones' mean chroma pulled off neutral (off the day
+    reference's, with a baseline). Guarded: a near-uniform frame has its subject's
+    colour, a greyscale (night) frame has none to judge, and in a badly exposed frame
+    the few mid-tones left are no sample of the scene's colour."""
+    cb, cr = f.chroma_mean
+    luma_std = float(f.frame.luma.std())
+    metrics = {"luma_std": luma_std, "saturation": f.saturation}
+    guarded = luma_std < t.colour_cast_guard_min_luma_std or f.saturation <= t.night_max_chroma
+    if guarded or not exposed_ok:
+        return Verdict(False, metrics, judged=False)
+    if ref is not None and ref.saturation > t.night_max_chroma:
+        rcb, rcr = ref.chroma_mean
+        shift = math.hypot(cb - rcb, cr - rcr)
+        metrics["cast"] = shift
+        return Verdict(shift > t.colour_cast_max_shift, metrics)
+    shift = math.hypot(cb, cr)
+    ratio = shift / max(f.chroma_spread, 1e-6)
+    metrics["cast"] = shift
+    metrics["cast_ratio"] = ratio
+    return Verdict(shift > t.colour_cast_max_shift and ratio >= t.colour_cast_min_ratio, metrics)
+
+
+# --------------------------------------------------------------------------- noise
+
+
+def noise(f: Features, t: VqdThresholds) -> Verdict:
+    """Noisy picture: the estimated noise sigma (flattest blocks) above the threshold."""
+    return Verdict(f.noise0 > t.noise_max_sigma, {"noise_sigma": f.noise0})
+
+
+# --------------------------------------------------------------------------- frozen
+
+
+def frame_change(a: Features, b: Features) -> float:
+    """Change between two frames: the 90th percentile of 10x10 block mean absolute
+    luma differences - a ticking on-screen clock (a few blocks) does not unfreeze a
+    frozen picture, any real motion or sensor noise does."""
+    if a.level1.shape != b.level1.shape:
+        return math.inf
+    diff = np.abs(a.level1 - b.level1)
+    per_block = blocks(diff, BLOCK // 2).mean(axis=2)
+    return upper_quantile(per_block, 0.1)
+
+
+def frozen(frames: Sequence[Features], t: VqdThresholds) -> Verdict:
+    """Frozen image: every consecutive pair of keyframes identical within noise."""
+    if len(frames) < t.frozen_min_frames:
+        return Verdict(False, {}, judged=False)
+    change = max(frame_change(a, b) for a, b in itertools.pairwise(frames))
+    return Verdict(change <= t.frozen_max_change, {"frame_change": change})
+
+
+# --------------------------------------------------------------------------- occlusion
+
+
+def covered_blocks(f: Features, ref: Features | None, t: VqdThresholds) -> tuple[BoolArray, float]:
+    """(blocks now covered, fraction). With a reference: blocks textured at acceptance
+    that are now flat, and flat *relative to the frame's own loss of contrast* (fog dims
+    every block alike, a cover flattens some). Without: flat dark blocks over all."""
+    std = f.block_std
+    if ref is not None and ref.block_std.shape == std.shape:
+        textured = ref.block_std >= t.textured_block_std
+        if int(textured.sum()) == 0:
+            return np.zeros_like(textured), 0.0
+        ratio = std / np.maximum(ref.block_std, 1e-3)
+        scale = upper_quantile(ratio[textured], 0.1)
+        covered = textured & (std <= t.flat_block_std) & (ratio <= 0.25 * scale)
+        if covered.any():
+            # A cover is one flat thing at one level; the flat insides of a scene seen
+            # differently (moved, zoomed) lie at many levels.
+            level = float(np.median(f.block_mean[covered]))
+            covered &= np.abs(f.block_mean - level) <= 2 * t.uniform_tolerance
+        return covered, float(covered.sum() / textured.sum())
+    covered = (std <= t.flat_block_std) & (f.block_mean <= 60)
+    return covered, float(covered.mean())
+
+
+def occlusion(f: Features, ref: Features | None, t: VqdThresholds) -> tuple[Verdict, BoolArray]:
+    """Partial occlusion: a large part of the view has lost its texture (see
+    :func:`covered_blocks`). Returns the verdict and the covered block map, extended to
+    the flat blocks of the cover's own level (the cover also hides blocks that were
+    plain at acceptance) - the part left out of exposure and contrast."""
+    covered, fraction = covered_blocks(f, ref, t)
+    limit = (
+        t.occlusion_min_fraction if ref is not None else t.occlusion_min_fraction_without_baseline
+    )
+    fault = fraction >= limit
+    if fault:
+        level = float(np.median(f.block_mean[covered]))
+        same = (f.block_std <= t.flat_block_std) & (
+            np.abs(f.block_mean - level) <= 2 * t.uniform_tolerance
+        )
+        covered = covered | same
+    return Verdict(fault, {"covered_fraction": fraction}), covered
+
+
+# --------------------------------------------------------------------------- scene shift
+
+
+def structure_similarity(
+    f: Features, ref: Features, *, covered: BoolArray | None = None
+) -> float | None:
+    """Similarity (-1..1) of the gradient-orientation fields of frame and reference:
+    per cell the normalised correlation of the double-angle fields, then the median
+    over the cells the reference had structure in (weighted by it). Orientation does not
+    change with lighting; moving objects and a partial cover spoil a minority of cells,
+    which the median ignores. None when the reference has no structure."""
+    a, b = f.orientation, ref.orientation
+    if a.shape != b.shape:
+        return -1.0
+    cols, rows = CELLS
+    h, w = a.shape[0] // rows * rows, a.shape[1] // cols * cols
+    ca = (
+        a[:h, :w]
+        .reshape(rows, h // rows, cols, w // cols)
+        .transpose(0, 2, 1, 3)
+        .reshape(rows, cols, -1)
+    )
+    cb = (
+        b[:h, :w]
+        .reshape(rows, h // rows, cols, w // cols)
+        .transpose(0, 2, 1, 3)
+        .reshape(rows, cols, -1)
+    )
+    cross = np.real(np.sum(ca * np.conj(cb), axis=2))
+    ea = np.sum(np.abs(ca) ** 2, axis=2)
+    eb = np.sum(np.abs(cb) ** 2, axis=2)
+    sim = cross / np.sqrt(np.maximum(ea * eb, 1e-12))
+    weight = np.sqrt(eb)
+    usable = weight > 0.1 * float(weight.max()) if weight.size else weight > 0
+    if covered is not None and covered.any():
+        # Cells touching a cover (grown by a block: its edge may lie in a block that is not
+        # flat) are occlusion's business, not a change of view.
+        grown = np.pad(covered, 1)
+        grown = (
+            grown[1:-1, 1:-1]
+            | grown[:-2, 1:-1]
+            | grown[2:, 1:-1]
+            | grown[1:-1, :-2]
+            | grown[1:-1, 2:]
+        )
+        cov = grown.astype(np.float32)
+        by, bx = cov.shape[0] // rows, cov.shape[1] // cols
+        if by and bx:
+            part = cov[: by * rows, : bx * cols].reshape(rows, by, cols, bx).max(axis=(1, 3))
+            # A cell touching the cover has the cover's edge in it: not a view to compare.
+            usable &= part == 0
+    structured = (
+        int(usable.sum()) if covered is None else int((weight > 0.1 * float(weight.max())).sum())
+    )
+    if not usable.any() or usable.sum() < max(4, structured // 4):
+        return None
+    values, weights = sim[usable], weight[usable]
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    median_at = int(np.searchsorted(cumulative, cumulative[-1] / 2))
+    return float(values[order][median_at])
+
+
+def scene_shift(
+    f: Features, ref: Features | None, t: VqdThresholds, *, covered: BoolArray | None = None
+) -> Verdict:
+    """Camera moved, turned or zoomed: structure unlike the matching reference's."""
+    if ref is None:
+        return Verdict(False, {}, judged=False)
+    similarity = structure_similarity(f, ref, covered=covered)
+    if similarity is None:
+        return Verdict(False, {}, judged=False)
+    return Verdict(similarity < t.scene_min_similarity, {"structure_similarity": similarity})
+
+
+def is_night(f: Features, t: VqdThresholds) -> bool:
+    """A greyscale frame (infrared night mode)."""
+    return f.saturation <= t.night_max_chroma

@@ -1,0 +1,170 @@
+"""One diagnosis of one camera from a few keyframes.
+
+    >>> diagnosis = diagnose(frames, baseline=baseline, thresholds=VqdThresholds())
+    >>> diagnosis.good, [f.fault_class for f in diagnosis.faults], diagnosis.metrics["noise_sigma"]
+
+Per frame, signal loss is decided first: a uniform screen has nothing else to judge.
+Then occlusion, whose covered blocks are left out of the exposure and contrast measures
+(a black card over the lens is not an underexposed scene) and out of the scene-shift
+comparison. A class is a fault when it is found in a strict majority of the frames (one
+passing lorry or a single glitched keyframe does not open a ticket); ``frozen`` is judged
+on the sequence. Metrics are the median over the frames judged; ``<class>_frames`` counts
+the frames each class was found in.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from psvis.health.vqd import detectors as d
+from psvis.health.vqd.baseline import Baseline
+from psvis.health.vqd.features import Features, features_of
+from psvis.health.vqd.frames import Frame
+from psvis.health.vqd.thresholds import VqdThresholds
+
+__all__ = ["Diagnosis", "Fault", "FaultClass", "diagnose", "no_video"]
+
+
+class FaultClass(StrEnum):
+    SIGNAL_LOSS = "signal_loss"
+    BLUR = "blur"
+    OVEREXPOSED = "overexposed"
+    UNDEREXPOSED = "underexposed"
+    LOW_CONTRAST = "low_contrast"
+    COLOUR_CAST = "colour_cast"
+    NOISE = "noise"
+    FROZEN = "frozen"
+    OCCLUSION = "occlusion"
+    SCENE_SHIFT = "scene_shift"
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One fault found: its class, the frame kept as evidence (index into the frames
+    diagnosed; -1 when there was no frame) and a finer kind where one applies."""
+
+    fault_class: FaultClass
+    frame_index: int
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """The outcome of :func:`diagnose`."""
+
+    faults: tuple[Fault, ...]
+    metrics: dict[str, float]
+    frame_count: int
+    #: Which reference the frames were compared with: "day", "night", "mixed" or "none".
+    reference: str
+
+    @property
+    def good(self) -> bool:
+        """No fault found."""
+        return not self.faults
+
+    @property
+    def classes(self) -> frozenset[FaultClass]:
+        return frozenset(f.fault_class for f in self.faults)
+
+    def fault(self, fault_class: FaultClass) -> Fault | None:
+        return next((f for f in self.faults if f.fault_class is fault_class), None)
+
+
+def no_video() -> Diagnosis:
+    """The diagnosis when no frame decodes (no segment, or none readable): signal loss
+    of kind ``no_video``, decided by the caller."""
+    fault = Fault(FaultClass.SIGNAL_LOSS, -1, d.SignalLossKind.NO_VIDEO.value)
+    return Diagnosis(faults=(fault,), metrics={}, frame_count=0, reference="none")
+
+
+def _per_frame(
+    feats: Features, ref: Features | None, t: VqdThresholds
+) -> dict[FaultClass, d.Verdict]:
+    """Every detector on one frame, in the order that lets one fault explain another:
+
+    1. signal loss - a uniform screen has nothing else to judge;
+    2. scene shift, leaving out the cells a cover may have hidden - when the view has
+       changed, the reference no longer says what the scene looks like, so occlusion,
+       colour cast and blur are judged without it;
+    3. occlusion - and if what is left visible is dark too, the picture is underexposed,
+       not covered;
+    4. exposure and contrast on the visible part, colour cast on a well-exposed frame,
+       blur, noise.
+    """
+    lost = d.signal_loss(feats, t)
+    verdicts = {FaultClass.SIGNAL_LOSS: lost}
+    if lost.fault:
+        return verdicts
+    candidates, _ = d.covered_blocks(feats, ref, t)
+    shifted = d.scene_shift(feats, ref, t, covered=candidates)
+    verdicts[FaultClass.SCENE_SHIFT] = shifted
+    local_ref = None if shifted.fault else ref
+    occluded, covered = d.occlusion(feats, local_ref, t)
+    mask = covered if occluded.fault else None
+    under = d.underexposed(feats, t, covered=mask)
+    if occluded.fault and under.fault:
+        occluded = d.Verdict(False, occluded.metrics)
+        mask = None
+        under = d.underexposed(feats, t)
+    over = d.overexposed(feats, t, covered=mask)
+    verdicts[FaultClass.OCCLUSION] = occluded
+    verdicts[FaultClass.OVEREXPOSED] = over
+    verdicts[FaultClass.UNDEREXPOSED] = under
+    verdicts[FaultClass.LOW_CONTRAST] = d.low_contrast(feats, t, covered=mask)
+    exposed_ok = not (over.fault or under.fault)
+    verdicts[FaultClass.COLOUR_CAST] = d.colour_cast(feats, local_ref, t, exposed_ok=exposed_ok)
+    verdicts[FaultClass.BLUR] = d.blur(feats, local_ref, t)
+    verdicts[FaultClass.NOISE] = d.noise(feats, t)
+    return verdicts
+
+
+def diagnose(
+    frames: Sequence[Frame], *, baseline: Baseline | None, thresholds: VqdThresholds
+) -> Diagnosis:
+    """Diagnose a camera from its keyframes (oldest first, same size); see the module
+    docstring. An empty ``frames`` is :func:`no_video`."""
+    if not frames:
+        return no_video()
+    t = thresholds
+    feats = [features_of(frame) for frame in frames]
+    refs = [baseline.reference_for(f, thresholds=t) if baseline else None for f in feats]
+    nights = [d.is_night(f, t) for f in feats]
+    per_frame = [_per_frame(f, r, t) for f, r in zip(feats, refs, strict=True)]
+
+    n = len(frames)
+    faults: list[Fault] = []
+    samples: dict[str, list[float]] = {}
+    for verdicts in per_frame:
+        for verdict in verdicts.values():
+            if verdict.judged:
+                for name, value in verdict.metrics.items():
+                    samples.setdefault(name, []).append(value)
+    metrics = {name: float(statistics.median(values)) for name, values in samples.items()}
+    for fault_class in FaultClass:
+        if fault_class is FaultClass.FROZEN:
+            continue
+        flagged = [i for i, v in enumerate(per_frame) if fault_class in v and v[fault_class].fault]
+        metrics[f"{fault_class.value}_frames"] = float(len(flagged))
+        if 2 * len(flagged) > n:
+            evidence = flagged[-1]
+            faults.append(Fault(fault_class, evidence, per_frame[evidence][fault_class].detail))
+
+    # Frozen is judged on the frames with a picture, and not behind a cover: the sliver
+    # left visible may well be a static part of the scene.
+    live = [f for f, v in zip(feats, per_frame, strict=True) if not v[FaultClass.SIGNAL_LOSS].fault]
+    occluded = any(f.fault_class is FaultClass.OCCLUSION for f in faults)
+    still = d.frozen(live, t) if not occluded else d.Verdict(False, judged=False)
+    metrics.update(still.metrics)
+    if still.fault:
+        faults.append(Fault(FaultClass.FROZEN, n - 1))
+
+    metrics["night_frames"] = float(sum(nights))
+    used = {("night" if night else "day") for night, r in zip(nights, refs, strict=True) if r}
+    reference = "none" if not used else used.pop() if len(used) == 1 else "mixed"
+    order = list(FaultClass)
+    faults.sort(key=lambda f: order.index(f.fault_class))
+    return Diagnosis(faults=tuple(faults), metrics=metrics, frame_count=n, reference=reference)
