@@ -36,6 +36,7 @@ NAV: tuple[tuple[str, str, Resource | None], ...] = (
     ("/ledger", "nav.ledger", Resource.LEDGER),
     ("/custody", "nav.custody", Resource.CUSTODY_REQUEST),
     ("/registrations", "nav.registrations", Resource.CUSTODY_REGISTRATION),
+    ("/enforcement", "nav.enforcement", Resource.ENFORCEMENT_CASE),
 )
 
 

@@ -11,6 +11,7 @@ import re
 from typing import Final
 
 from psvis.console.custody_i18n import CUSTODY_MESSAGES
+from psvis.console.enforcement_i18n import ENFORCEMENT_MESSAGES
 from psvis.console.ledger_i18n import LEDGER_MESSAGES
 
 LANGUAGES: Final = ("zh-CN", "en")
@@ -513,6 +514,7 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
     **_UI,
     **LEDGER_MESSAGES,
     **CUSTODY_MESSAGES,
+    **ENFORCEMENT_MESSAGES,
 }
 
 

@@ -17,6 +17,7 @@ from psvis.console import (
     custody_pages,
     custody_session_pages,
     custody_totp_pages,
+    enforcement_pages,
     equipment_pages,
     findings_pages,
     ledger_audit_pages,
@@ -86,5 +87,6 @@ for _module in (
     custody_export_pages,
     custody_book_pages,
     custody_totp_pages,
+    enforcement_pages,
 ):
     router.include_router(_module.router)

@@ -32,7 +32,13 @@ class World:
     away_chief: User
 
 
-def signage_world(registry: Registry, *, jurisdiction: str = "360102") -> World:
+def signage_world(
+    registry: Registry,
+    *,
+    jurisdiction: str = "360102",
+    officer: str | None = None,
+    chief: str | None = None,
+) -> World:
     """A unit in ``jurisdiction`` with an operating system without signage, the open
     ``art10_no_signage`` finding on it, and police at home and in 360103."""
     unit = registry.unit(jurisdiction=jurisdiction, name="某银行东湖支行")
@@ -46,8 +52,12 @@ def signage_world(registry: Registry, *, jurisdiction: str = "360102") -> World:
     world = World(
         unit=unit,
         finding=finding,
-        officer=registry.user(role=Role.OFFICER, jurisdiction=jurisdiction, work_id="036102"),
-        chief=registry.user(role=Role.CHIEF, jurisdiction=jurisdiction, work_id="036001"),
+        officer=registry.user(
+            role=Role.OFFICER, jurisdiction=jurisdiction, username=officer, work_id="036102"
+        ),
+        chief=registry.user(
+            role=Role.CHIEF, jurisdiction=jurisdiction, username=chief, work_id="036001"
+        ),
         away_officer=registry.user(role=Role.OFFICER, jurisdiction="360103"),
         away_chief=registry.user(role=Role.CHIEF, jurisdiction="360103"),
     )
