@@ -74,6 +74,9 @@ class Resource(enum.StrEnum):
     CUSTODY_REGISTRATION = "custody_registration"
     #: One's own TOTP second factor (the second officer of a session proves it).
     TOTP = "totp"
+    #: Government systems networked with the police platform (Art. 14): police use them
+    #: live without a retrieval request. The object is the system.
+    SHARING_GRANT = "sharing_grant"
 
 
 class Action(enum.StrEnum):
@@ -165,8 +168,11 @@ POLICY: Final[dict[tuple[Resource, Action], dict[Role, Reach]]] = {
     # Footage. The object is the camera: outside the role's camera READ reach it does not
     # exist (404). Live: Art. 17(1) duty operators watch their own units' cameras, and
     # maintainers the cameras they maintain (to check a repair); police within their
-    # jurisdiction. Recorded footage (playback, export) is only ever reached through an
-    # approved, active retrieval request (Art. 18-19): the entries below are the
+    # jurisdiction — of a system networked under Art. 14 (an active sharing grant,
+    # psvis/custody/sharing.py), otherwise only as direct use through an open execution
+    # session whose request approves ``direct_access`` for the camera (Art. 18).
+    # Recorded footage (playback, export) is only ever reached through an approved,
+    # active retrieval request (Art. 18-19): the entries below are the
     # role-level floor — police who may execute a request, within their jurisdiction —
     # and every media request must also name an open execution session whose request
     # covers camera × interval × action (``psvis.recording.access.authorize_footage``
@@ -196,6 +202,11 @@ POLICY: Final[dict[tuple[Resource, Action], dict[Role, Reach]]] = {
     (Resource.CUSTODY_REGISTRATION, Action.READ): {**_POLICE_READ, R.UNIT_ADMIN: OWN},
     # Enrolling one's own TOTP: whoever may be the second officer of a session.
     (Resource.TOTP, Action.UPDATE): dict.fromkeys(_POLICE_FOOTAGE, Reach.ALL),
+    # Art. 14: the *city* police network government systems; every police role sees which
+    # systems of its jurisdiction are networked (it decides whether live view needs a
+    # request).
+    (Resource.SHARING_GRANT, Action.READ): dict(_POLICE_READ),
+    (Resource.SHARING_GRANT, Action.UPDATE): {R.CITY_ADMIN: J},
     # The ledger is one log per node, not per jurisdiction: a proof needs the whole tree,
     # so reach is ALL. Its entries are ids, times and hashes, never footage. Checkpoints,
     # consistency proofs and the public key are public routes (psvis/ledger/routes.py).

@@ -41,6 +41,9 @@ class Act(enum.StrEnum):
     #: ``psvis export --camera`` by the installation's operator at the server console:
     #: outside any request, but never unlogged.
     OPERATOR_EXPORT = "operator_export"
+    #: A government system networked for police use, or the networking revoked (Art. 14).
+    SHARING_GRANTED = "sharing.granted"
+    SHARING_REVOKED = "sharing.revoked"
 
 
 ALL_ACTS: Final = frozenset(Act)

@@ -218,3 +218,30 @@ class Registration(Base):
         CheckConstraint("range_end > range_start", name="range_not_empty"),
         Index("ix_custody_registration_opened", "opened_at"),
     )
+
+
+class SharingGrant(Base):
+    """A government system networked with the police platform under Art. 14: the police
+    of ``bureau_code``'s jurisdiction (and the bureaus above and below it) use its cameras
+    live without a retrieval request. Any other police use of a unit's system is direct
+    use and needs an approved request with ``direct_access`` (Art. 18).
+
+    Revoking sets ``revoked_at``; the row stays (the history of who could watch)."""
+
+    __tablename__ = "sharing_grant"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    system_id: Mapped[int] = mapped_column(ForeignKey("system.id"), index=True)
+    bureau_code: Mapped[str] = mapped_column(ForeignKey("jurisdiction.code"))
+    #: The networking agreement or document the grant rests on (联网共享依据).
+    agreement: Mapped[str] = mapped_column(String(200))
+    #: None: the installation's operator at the server console (``psvis`` CLI).
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+    granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    __table_args__ = (
+        CheckConstraint("length(agreement) > 0", name="agreement_named"),
+        Index("ix_sharing_grant_active", "system_id", "bureau_code", "revoked_at"),
+    )

@@ -19,7 +19,7 @@ from psvis.auth.policy import Action, Resource
 from psvis.core.errors import InvalidInput, NotFound, PsvisError, Refused
 from psvis.core.schemas import ErrorResponse, Page
 from psvis.core.timeutil import utcnow
-from psvis.custody import binding, scans, service
+from psvis.custody import binding, scans, service, sharing
 from psvis.custody.enums import RequestState
 from psvis.custody.export_routes import router as export_router
 from psvis.custody.models import RetrievalRequest
@@ -34,6 +34,8 @@ from psvis.custody.schemas import (
     ScopeRead,
     SessionOpen,
     SessionRead,
+    SharingGrantCreate,
+    SharingGrantRead,
     TotpEnroll,
     TotpEnrolled,
 )
@@ -401,3 +403,59 @@ def enroll_totp(
 # --- exports (psvis/custody/export_routes.py) ---------------------------------------------
 
 router.include_router(export_router)
+
+
+# --- sharing grants (Art. 14) ------------------------------------------------------------------
+
+
+@router.post(
+    "/sharing-grants",
+    response_model=SharingGrantRead,
+    status_code=status.HTTP_201_CREATED,
+    **permission(Resource.SHARING_GRANT, Action.UPDATE),
+)
+def create_sharing_grant(
+    session: DbSession, principal: CurrentPrincipal, body: SharingGrantCreate
+) -> SharingGrantRead:
+    """Network a government system for a bureau's police (Art. 14): they then watch its
+    cameras live without a request. City administrators only."""
+    row = sharing.grant(
+        session,
+        principal=principal,
+        system_id=body.system_id,
+        bureau_code=body.bureau_code,
+        agreement=body.agreement,
+    )
+    return SharingGrantRead.model_validate(row)
+
+
+@router.get(
+    "/systems/{system_id}/sharing-grants",
+    response_model=list[SharingGrantRead],
+    **permission(Resource.SHARING_GRANT, Action.READ),
+)
+def list_sharing_grants(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    system_id: ObjectId,
+    include_revoked: bool = False,
+) -> list[SharingGrantRead]:
+    """A system's sharing grants (active ones unless ``include_revoked``)."""
+    rows = sharing.grants_of(
+        session, principal=principal, system_id=system_id, include_revoked=include_revoked
+    )
+    return [SharingGrantRead.model_validate(row) for row in rows]
+
+
+@router.post(
+    "/sharing-grants/{grant_id}/revoke",
+    response_model=SharingGrantRead,
+    **permission(Resource.SHARING_GRANT, Action.UPDATE),
+)
+def revoke_sharing_grant(
+    session: DbSession, principal: CurrentPrincipal, grant_id: ObjectId
+) -> SharingGrantRead:
+    """End the networking: police use of the system needs a request again (Art. 18)."""
+    return SharingGrantRead.model_validate(
+        sharing.revoke(session, principal=principal, grant_id=grant_id)
+    )

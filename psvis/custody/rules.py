@@ -32,6 +32,7 @@ ART4 = ("Art. 4", "第四条")
 ART18 = ("Art. 18", "第十八条")
 ART18_2 = ("Art. 18, second paragraph", "第十八条第二款")
 ART19 = ("Art. 19", "第十九条")
+ART14 = ("Art. 14", "第十四条")
 ART19_1 = ("Art. 19(1)", "第十九条第（一）项")
 ART19_2 = ("Art. 19(2)", "第十九条第（二）项")
 #: Unlawful copying or retrieval is punished under Art. 26(2).
@@ -54,6 +55,8 @@ EXECUTING_ROLES: Final = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.O
 
 #: Which approved actions let the footage gate's action through.
 GATE_ACTIONS: Final[Mapping[Action, frozenset[CustodyAction]]] = {
+    # Live use of a system not networked with the police platform is "接入、直接使用".
+    Action.LIVE: frozenset({CustodyAction.DIRECT_ACCESS}),
     Action.PLAYBACK: frozenset({CustodyAction.VIEW}),
     Action.EXPORT: frozenset({CustodyAction.COPY, CustodyAction.RETRIEVE}),
 }
@@ -358,3 +361,49 @@ def access_allowed(
             f"[{start.isoformat()}, {end.isoformat()}) lies outside the approved time range",
         )
     return _decision(True, "art18_scope", ART18, "inside the approved scope")
+
+
+# --- networking (Art. 14) -----------------------------------------------------------------------
+
+#: "政府投资建设或者承租": the systems the city police network for sharing. A non-government
+#: system only reserves an interface; police use of it is direct use (Art. 18).
+NETWORKED_INVESTMENTS: Final = frozenset({"government"})
+
+
+def may_network(
+    *, investment: str, agreement: str, bureau_code: str, system_bureaus: Collection[str]
+) -> Decision:
+    """May this system be networked for the police of ``bureau_code``?
+
+    ``system_bureaus``: the system's jurisdiction and every jurisdiction above it — a
+    system is shared with the bureau of its place or a bureau above it, never sideways."""
+    if investment not in NETWORKED_INVESTMENTS:
+        return _decision(
+            False,
+            "art14_government",
+            ART14,
+            "only government-funded or leased systems are networked; police use of another "
+            "unit's system is direct use and needs an approved request (Art. 18)",
+            {"investment": investment},
+        )
+    if not agreement.strip():
+        return _decision(
+            False, "art14_agreement", ART14, "name the networking agreement or document"
+        )
+    if bureau_code not in system_bureaus:
+        return _decision(
+            False,
+            "art14_bureau",
+            ART14,
+            "a system is networked with the police of its own place or of a bureau above it",
+            {"bureau": bureau_code},
+        )
+    return _decision(True, "art14_network", ART14, "networked")
+
+
+def networked_for(*, grant_bureaus: Collection[str], officer_bureaus: Collection[str]) -> bool:
+    """Whether a police officer uses a networked system live without a request (Art. 14):
+    some active grant's bureau is the officer's, one below it (a city officer) or one
+    above it (a district officer of a city-wide grant). ``officer_bureaus``: the officer's
+    jurisdiction subtree and its ancestors."""
+    return any(code in officer_bureaus for code in grant_bureaus)

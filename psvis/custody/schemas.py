@@ -150,3 +150,26 @@ class TotpEnroll(StrictModel):
 
 class TotpEnrolled(ReadModel):
     provisioning_uri: str = Field(description="otpauth:// URI, shown once (scan as QR code).")
+
+
+class SharingGrantCreate(StrictModel):
+    """Network a government system for the police of a bureau (Art. 14)."""
+
+    system_id: int = Field(ge=1, le=2**31 - 1)
+    bureau_code: str = Field(
+        pattern=r"^[0-9]{6}$", description="The police bureau's jurisdiction code."
+    )
+    agreement: str = Field(
+        min_length=1, max_length=200, description="The networking agreement or document."
+    )
+
+
+class SharingGrantRead(ReadModel):
+    id: int
+    system_id: int
+    bureau_code: str
+    agreement: str
+    granted_by: int | None
+    granted_at: dt.datetime
+    revoked_by: int | None
+    revoked_at: dt.datetime | None

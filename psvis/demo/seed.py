@@ -24,12 +24,15 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from psvis.auth.principal import Principal
 from psvis.cli.context import operator_principal
 from psvis.core.secrets import SecretBox
 from psvis.core.timeutil import today_china
+from psvis.custody import sharing
 from psvis.demo.plan import CameraPlan, Plan, build_plan
 from psvis.registry import cameras, service, systems
 from psvis.registry.codes import gb_id_problems
+from psvis.registry.enums import Investment, NetworkInterface
 from psvis.registry.models import Camera, Jurisdiction, Site, System
 from psvis.registry.schemas import CameraCreate, SiteCreate, SystemCreate, UnitCreate
 
@@ -51,6 +54,8 @@ class SeedSummary:
     demo_unit_id: int
     demo_maintainer_id: int
     seconds: float
+    #: Government systems networked for the city police (Art. 14).
+    networked_systems: int = 0
 
 
 def district_table(session: Session) -> dict[str, tuple[str, float, float]]:
@@ -101,6 +106,7 @@ def seed(
             with_password += camera.password is not None
             written += 1
     session.flush()
+    networked = _network_government_systems(session, operator=operator)
     return SeedSummary(
         units=len(plan.units),
         sites=len(plan.sites),
@@ -112,7 +118,35 @@ def seed(
         demo_unit_id=unit_ids[plan.demo_unit],
         demo_maintainer_id=unit_ids[plan.demo_maintainer],
         seconds=time.perf_counter() - started,
+        networked_systems=networked,
     )
+
+
+def _network_government_systems(session: Session, *, operator: Principal) -> int:
+    """Art. 14: the city police network the government systems in operation that expose a
+    GB/T 28181 interface, for every police officer of the city. Police watch the others'
+    cameras live only as direct use through an approved request (Art. 18)."""
+    root = session.scalar(select(Jurisdiction.code).where(Jurisdiction.parent_code.is_(None)))
+    if root is None:
+        return 0
+    ids = session.scalars(
+        select(System.id)
+        .where(
+            System.investment == Investment.GOVERNMENT,
+            System.in_operation.is_(True),
+            System.network_interface == NetworkInterface.GB28181,
+        )
+        .order_by(System.id)
+    ).all()
+    for system_id in ids:
+        sharing.grant(
+            session,
+            principal=operator,
+            system_id=system_id,
+            bureau_code=root,
+            agreement="南昌市公共安全视频图像信息系统联网共享协议（演示）",
+        )
+    return len(ids)
 
 
 def _write_units_and_sites(session: Session, plan: Plan) -> tuple[list[int], list[Site]]:

@@ -1,7 +1,8 @@
 """The demo's live video: simulated cameras recorded continuously.
 
-Six simulated cameras (``psvis.recording.sim``) serve H.264 on 127.0.0.1; six cameras of
-the demo bank's accepted systems are pointed at them and recorded by an in-process
+Six simulated cameras (``psvis.recording.sim``) serve H.264 on 127.0.0.1; four cameras of
+the demo bank's accepted systems and two of networked government systems in its district
+(Art. 14) are pointed at them and recorded by an in-process
 recorder service with short segments (near-live view in the console).
 """
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from psvis.core.config import Settings
 from psvis.core.secrets import SecretBox
+from psvis.custody.models import SharingGrant
 from psvis.demo.names import DEMO_UNIT
 from psvis.recording.service import RecorderService
 from psvis.recording.sim import Simulator
@@ -52,10 +54,18 @@ def _free_run(count: int, start: int = FIRST_PORT) -> int:
     raise RuntimeError("no free ports for the simulated cameras")
 
 
+#: Of the demo cameras, how many are on government systems networked for the police
+#: (Art. 14: police watch them live without a request); the rest are the bank's, whose
+#: live video police use only as direct use through an approved request (Art. 18).
+NETWORKED_DEMO_CAMERAS = 2
+
+
 def demo_cameras(session: Session, count: int = DEMO_CAMERAS) -> list[int]:
-    """Cameras of the demo bank's accepted, operating systems (its staff can watch them)."""
-    unit_id = session.scalar(select(Unit.id).where(Unit.name == DEMO_UNIT))
-    stmt = (
+    """Cameras of the demo bank's accepted, operating systems (its staff can watch them)
+    and ``NETWORKED_DEMO_CAMERAS`` of networked government systems in the bank's
+    district (that district's police watch them live)."""
+    unit = session.scalar(select(Unit).where(Unit.name == DEMO_UNIT))
+    operating = (
         select(Camera.id)
         .join(System, Camera.system_id == System.id)
         .where(
@@ -63,10 +73,26 @@ def demo_cameras(session: Session, count: int = DEMO_CAMERAS) -> list[int]:
             System.in_operation.is_(True),
             Camera.enabled.is_(True),
         )
-        .order_by(System.user_unit_id != unit_id, Camera.id)
-        .limit(count)
     )
-    return list(session.scalars(stmt))
+    networked: list[int] = []
+    if unit is not None:
+        active = select(SharingGrant.system_id).where(SharingGrant.revoked_at.is_(None))
+        networked = list(
+            session.scalars(
+                operating.where(
+                    System.id.in_(active), Camera.jurisdiction_code == unit.jurisdiction_code
+                )
+                .order_by(Camera.id)
+                .limit(min(NETWORKED_DEMO_CAMERAS, count))
+            )
+        )
+    unit_id = unit.id if unit is not None else None
+    rest = session.scalars(
+        operating.where(Camera.id.not_in(networked))
+        .order_by(System.user_unit_id != unit_id, Camera.id)
+        .limit(count - len(networked))
+    )
+    return [*rest, *networked]
 
 
 def start_demo_video(

@@ -17,6 +17,7 @@ reach but outside the footage action's reach is 403.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ from psvis.auth.policy import Action, Resource
 from psvis.auth.principal import Principal
 from psvis.core.errors import Forbidden, InvalidInput, NotFound
 from psvis.core.timeutil import utcnow
-from psvis.custody import gate
+from psvis.custody import gate, sharing
 from psvis.custody.enums import AccessKind
 from psvis.recording.models import RecorderStatus, Segment
 from psvis.registry import cameras
@@ -46,6 +47,26 @@ def live_horizon(segment_seconds: int) -> dt.timedelta:
     return dt.timedelta(seconds=(LIVE_SEGMENTS + 2) * segment_seconds + 10)
 
 
+@dataclass(frozen=True, slots=True)
+class Authorized:
+    """What the gate let through: the camera, and the execution session the access rests
+    on (recorded footage, or live direct use of a system not networked under Art. 14) —
+    None for live viewing that needs no request. A route logs what it delivers when the
+    session is set (:func:`log_recorded`)."""
+
+    camera: Camera
+    custody_session: int | None
+
+
+def needs_direct_access(session: Session, principal: Principal, camera: Camera) -> bool:
+    """Police live use of a system not networked with the police platform is direct use
+    (Art. 14, 18): it needs an open session approving ``direct_access``. A unit's own duty
+    operators and maintainers (Art. 17(1), 16) watch without one."""
+    if not principal.role.is_police:
+        return False
+    return not sharing.networked_for(session, principal=principal, system_id=camera.system_id)
+
+
 def authorize_footage(
     session: Session,
     principal: Principal,
@@ -57,7 +78,7 @@ def authorize_footage(
     live_horizon: dt.timedelta | None = None,
     now: dt.datetime | None = None,
     custody_session: int | None = None,
-) -> Camera:
+) -> Authorized:
     """The camera whose footage ``[start, end)`` the principal may ``action``, or raise.
 
     * 404 — no such camera, or outside the principal's camera READ reach;
@@ -65,7 +86,9 @@ def authorize_footage(
     * 403 — ``live`` asked for footage older than ``live_horizon`` (that is playback);
     * 403 — ``playback``/``export`` without an open execution session
       (``custody_session``) whose approved request covers the camera, the whole
-      interval and the action (Art. 18-19).
+      interval and the action (Art. 18-19);
+    * 403 — police ``live`` of a system not networked under Art. 14 without an open
+      session whose request approves ``direct_access`` for the camera over the interval.
     """
     if action not in FOOTAGE_ACTIONS:
         raise InvalidInput(f"{action.value} is not a footage action")
@@ -85,18 +108,44 @@ def authorize_footage(
             raise Forbidden(
                 "this footage is no longer live: recorded footage needs the playback permission"
             )
-    if action in RECORDED_ACTIONS:
-        gate.authorize_access(
-            session,
-            principal=principal,
-            session_id=custody_session,
-            camera_id=camera_id,
-            action=action,
-            start=start,
-            end=end,
-            now=now,
-        )
-    return camera
+    through_session = action in RECORDED_ACTIONS or needs_direct_access(session, principal, camera)
+    if not through_session:
+        return Authorized(camera=camera, custody_session=None)
+    gate.authorize_access(
+        session,
+        principal=principal,
+        session_id=custody_session,
+        camera_id=camera_id,
+        action=action,
+        start=start,
+        end=end,
+        now=now,
+    )
+    return Authorized(camera=camera, custody_session=custody_session)
+
+
+def live_begin(
+    session: Session,
+    principal: Principal,
+    camera_id: int,
+    custody_session: int | None,
+    *,
+    now: dt.datetime,
+    horizon: dt.timedelta,
+) -> dt.datetime:
+    """Where a live window starts: ``now - horizon``, or — for direct use through a
+    session — no earlier than the start of the approved interval that holds ``now`` (the
+    minutes before the approval are recorded footage the request does not cover)."""
+    begin = now - horizon
+    camera = cameras.get_camera(session, principal=principal, camera_id=camera_id)
+    if custody_session is None or not needs_direct_access(session, principal, camera):
+        return begin
+    for start, end in gate.approved_intervals(
+        session, session_id=custody_session, camera_id=camera_id
+    ):
+        if start <= now < end:
+            return max(begin, start)
+    return begin
 
 
 def log_recorded(
@@ -108,8 +157,8 @@ def log_recorded(
 ) -> None:
     """Log recorded segments a route delivers after :func:`authorize_footage` let it
     (the access rows and ledger entry of Art. 19(4), 20(2))."""
-    if custody_session is None:  # unreachable: the gate refuses recorded footage without
-        raise Forbidden("recorded footage needs an execution session")
+    if custody_session is None:  # unreachable: the gate refuses such footage without one
+        raise Forbidden("this footage needs an execution session")
     gate.record_access(
         session,
         principal=principal,

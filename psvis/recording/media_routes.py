@@ -110,14 +110,29 @@ def live_playlist(
     session: DbSession,
     principal: CurrentPrincipal,
     state: State,
+    custody: CustodyRef,
     camera_id: ObjectId,
 ) -> Response:
-    """Sliding live window: the newest segments (near-live, one segment of latency)."""
+    """Sliding live window: the newest segments (near-live, one segment of latency).
+    Police live use of a system not networked under Art. 14 is direct use: it needs an
+    execution session approving ``direct_access``, and the window then starts no earlier
+    than the approved range."""
     now, horizon = utcnow(), _horizon(state)
-    access.authorize_footage(
-        session, principal, camera_id, Action.LIVE, now - horizon, now, live_horizon=horizon
+    begin = access.live_begin(session, principal, camera_id, custody, now=now, horizon=horizon)
+    granted = access.authorize_footage(
+        session,
+        principal,
+        camera_id,
+        Action.LIVE,
+        begin,
+        now,
+        live_horizon=horizon,
+        now=now,
+        custody_session=custody,
     )
     segments = playback.live_window(session, camera_id=camera_id, horizon=horizon, now=now)
+    if granted.custody_session is not None:
+        segments = access.within_grant(session, granted.custody_session, camera_id, segments)
     if not segments:
         raise NotFound(
             f"camera {camera_id} has no live video: no segment ended in the last "
@@ -143,11 +158,25 @@ def _authorized_segment(
 ) -> Segment:
     """The segment, if the gate lets the caller ``action`` its camera's footage; a
     segment of a camera out of reach is answered exactly like one that does not exist."""
+    return _authorized_segment_grant(
+        session, principal, segment_id, action, horizon=horizon, custody=custody
+    )[0]
+
+
+def _authorized_segment_grant(
+    session: DbSession,
+    principal: Principal,
+    segment_id: int,
+    action: Action,
+    horizon: dt.timedelta | None = None,
+    custody: int | None = None,
+) -> tuple[Segment, int | None]:
+    """:func:`_authorized_segment` and the execution session the access rests on."""
     segment = session.get(Segment, segment_id)
     if segment is None:
         raise access.gate_not_found(segment_id)
     try:
-        access.authorize_footage(
+        granted = access.authorize_footage(
             session,
             principal,
             segment.camera_id,
@@ -159,7 +188,7 @@ def _authorized_segment(
         )
     except NotFound as exc:
         raise access.gate_not_found(segment_id) from exc
-    return segment
+    return segment, granted.custody_session
 
 
 def _serve_segment(session: DbSession, segment: Segment) -> FileResponse:
@@ -204,14 +233,22 @@ def segment_media(
     **permission(Resource.FOOTAGE, Action.LIVE),
 )
 def segment_live(
-    session: DbSession, principal: CurrentPrincipal, state: State, segment_id: ObjectId
+    session: DbSession,
+    principal: CurrentPrincipal,
+    state: State,
+    custody: CustodyRef,
+    segment_id: ObjectId,
 ) -> FileResponse:
     """A segment of the live window. Only segments that ended within the live horizon:
-    older footage is playback (and the custody issue's approval)."""
-    segment = _authorized_segment(
-        session, principal, segment_id, Action.LIVE, horizon=_horizon(state)
+    older footage is playback (and the custody issue's approval). Direct use through a
+    session (Art. 18) logs the segment as viewed."""
+    segment, granted = _authorized_segment_grant(
+        session, principal, segment_id, Action.LIVE, horizon=_horizon(state), custody=custody
     )
-    return _serve_segment(session, segment)
+    response = _serve_segment(session, segment)
+    if granted is not None:
+        access.log_recorded(session, principal, granted, AccessKind.VIEW, [segment])
+    return response
 
 
 # --- clips and snapshots ------------------------------------------------------------------
@@ -315,7 +352,7 @@ def snapshot(
         segment = playback.segment_at(session, camera_id=camera_id, at=instant)
         offset = (instant - segment.start_at).total_seconds() if segment is not None else None
     action = Action.LIVE if instant >= now - horizon else Action.PLAYBACK
-    access.authorize_footage(
+    granted = access.authorize_footage(
         session,
         principal,
         camera_id,
@@ -329,8 +366,8 @@ def snapshot(
     if segment is None:
         raise NotFound(f"camera {camera_id} has no recording at {at or 'any time'}")
     shot = clips.snapshot(playback.segment_file(session, segment), offset)
-    if action is Action.PLAYBACK:  # a frame of recorded footage is a view of its segment
-        access.log_recorded(session, principal, custody, AccessKind.VIEW, [segment])
+    if granted.custody_session is not None:  # a frame through a session: a view of its segment
+        access.log_recorded(session, principal, granted.custody_session, AccessKind.VIEW, [segment])
     taken = segment.start_at + dt.timedelta(seconds=shot.offset_s)
     return Response(
         shot.jpeg,

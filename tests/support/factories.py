@@ -13,6 +13,8 @@ from psvis.auth.models import User
 from psvis.auth.policy import Role
 from psvis.auth.principal import Principal
 from psvis.cli.context import operator_principal
+from psvis.custody import sharing
+from psvis.custody.models import SharingGrant
 from psvis.core.secrets import SecretBox
 from psvis.registry import cameras, service, systems
 from psvis.registry.codes import credit_check_character, make_gb_id
@@ -147,12 +149,32 @@ class Registry:
             camera_type_codes=("131", "132"),
         )
 
-    def covered_site(self, *, jurisdiction: str = "360102") -> tuple[Unit, Site, System, Camera]:
+    def covered_site(
+        self, *, jurisdiction: str = "360102", networked: bool = False
+    ) -> tuple[Unit, Site, System, Camera]:
+        """A unit, its site, system and one camera; ``networked``: a government system
+        shared with the police of its jurisdiction (Art. 14: police watch it live without
+        a request)."""
         unit = self.unit(jurisdiction=jurisdiction)
         site = self.site(unit=unit)
         system = self.system(site=site, unit=unit)
+        if networked:
+            self.networked(system)
         camera = self.camera(system=system)
         return unit, site, system, camera
+
+    def networked(self, system: System, *, bureau: str | None = None) -> SharingGrant:
+        """Make ``system`` government-funded and network it for ``bureau`` (default: the
+        police of its own jurisdiction), as the city police do under Art. 14."""
+        system.investment = Investment.GOVERNMENT
+        self.session.flush()
+        return sharing.grant(
+            self.session,
+            principal=self.operator,
+            system_id=system.id,
+            bureau_code=bureau or system.jurisdiction_code,
+            agreement="联网共享协议（测试）",
+        )
 
     def user(
         self,

@@ -20,11 +20,14 @@ from psvis.compliance.rules import FINDING_RULES
 from psvis.compliance.service import run_check
 from psvis.core.config import Settings
 from psvis.core.secrets import SecretBox
+from psvis.custody.models import SharingGrant
+from psvis.demo.names import DEMO_UNIT
 from psvis.demo.plan import build_plan
 from psvis.demo.run import DEMO_LOGINS, run_demo
 from psvis.demo.seed import district_table, seed
+from psvis.demo.video import DEMO_CAMERAS, NETWORKED_DEMO_CAMERAS, demo_cameras
 from psvis.registry.codes import credit_code_problems, gb_id_problems
-from psvis.registry.enums import MANDATORY_CATEGORIES, SiteCategory
+from psvis.registry.enums import MANDATORY_CATEGORIES, Investment, SiteCategory
 from psvis.registry.models import Camera, Jurisdiction, Site, System, Unit
 
 TODAY = dt.date(2025, 6, 1)
@@ -155,3 +158,42 @@ def test_run_demo_prints_a_working_login_for_every_role(
     assert {pw for _, pw in new_logins.values()} == {again.password} != {result.password}
     assert _token_status(settings, new_logins) == dict.fromkeys(new_logins, 200)
     assert _token_status(settings, logins)["city_admin"] == 401
+
+
+def test_seed_networks_government_systems_and_demo_video_shows_both_kinds(
+    db: Session, box: SecretBox
+) -> None:
+    """Art. 14: the seeded government GB/T 28181 systems in operation are networked for the
+    city police — and only those; the demo video has networked cameras (police watch
+    live) beside the bank's (police need a request: Art. 18)."""
+    summary = seed(db, box=box, today=TODAY)
+    db.commit()
+    grants = list(db.scalars(select(SharingGrant)))
+    assert len(grants) == summary.networked_systems > 0
+    root = db.scalar(select(Jurisdiction.code).where(Jurisdiction.parent_code.is_(None)))
+    for grant in grants:
+        system = db.get(System, grant.system_id)
+        assert system is not None
+        assert grant.bureau_code == root and grant.revoked_at is None
+        assert system.investment is Investment.GOVERNMENT and system.in_operation
+    non_government = db.scalar(
+        select(func.count())
+        .select_from(System)
+        .where(System.investment == Investment.NON_GOVERNMENT)
+    )
+    assert non_government  # a bank's system is never networked: the loop above saw none
+
+    chosen = demo_cameras(db)
+    assert len(chosen) == DEMO_CAMERAS
+    networked_ids = {g.system_id for g in grants}
+    systems_of = {
+        c.id: c.system_id for c in db.scalars(select(Camera).where(Camera.id.in_(chosen)))
+    }
+    shared = [c for c in chosen if systems_of[c] in networked_ids]
+    assert len(shared) == NETWORKED_DEMO_CAMERAS
+    bank = db.scalar(select(Unit).where(Unit.name == DEMO_UNIT))
+    assert bank is not None
+    for camera_id in chosen:
+        if camera_id not in shared:
+            system = db.get(System, systems_of[camera_id])
+            assert system is not None and system.user_unit_id == bank.id

@@ -58,9 +58,10 @@ def scene(client: TestClient, registry: Registry, db: Session, settings: Setting
     """Camera A (district 360102): run 1 [0, 6) s at 320×240, an outage [6, 20), run 2
     [20, 24) at 352×288, an unexplained gap [24, 40), run 3 [40, 44) at 320×240, then an
     open operator stop. Camera B in district 360103 has one run. The officer plays it back
-    through an approved request's execution session."""
-    _u, _s, _sys, camera = registry.covered_site(jurisdiction="360102")
-    _u2, _s2, _sys2, foreign = registry.covered_site(jurisdiction="360103")
+    through an approved request's execution session; both systems are networked for the
+    police of their district (Art. 14), so live view needs no request."""
+    _u, _s, _sys, camera = registry.covered_site(jurisdiction="360102", networked=True)
+    _u2, _s2, _sys2, foreign = registry.covered_site(jurisdiction="360103", networked=True)
     officer = registry.user(role=Role.OFFICER, jurisdiction="360102", username="officer")
     db.commit()
     run = grant(

@@ -301,7 +301,8 @@ def test_authorize_footage(db: Session, registry: Registry) -> None:
     got = access.authorize_footage(
         db, principal, camera.id, Action.LIVE, now - minute, now, live_horizon=horizon
     )
-    assert got.id == camera.id
+    assert got.camera.id == camera.id
+    assert got.custody_session is None  # a duty operator watches without a request
     with pytest.raises(Forbidden, match="no longer live"):
         access.authorize_footage(
             db,
