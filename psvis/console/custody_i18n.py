@@ -391,6 +391,21 @@ _RULES: dict[str, dict[str, str]] = {
         "zh-CN": "该申请已不在待审批状态",
         "en": "The request is no longer awaiting a decision",
     },
+    "custody.rule.art14_government": {
+        "zh-CN": "仅政府投资建设或者承租的系统联网共享；"
+        "使用其他单位的系统属于接入、直接使用，须经批准",
+        "en": "Only government-funded or leased systems are networked; using another unit's "
+        "system is direct use and needs approval",
+    },
+    "custody.rule.art14_agreement": {
+        "zh-CN": "须填写联网共享协议或文书",
+        "en": "Name the networking agreement or document",
+    },
+    "custody.rule.art14_bureau": {
+        "zh-CN": "系统只与所在地或上级公安机关联网共享",
+        "en": "A system is networked with the police of its place or a bureau above it",
+    },
+    "custody.rule.art14_network": {"zh-CN": "已联网共享", "en": "Networked"},
     "custody.rule.art18_chief": {
         "zh-CN": "仅县级以上公安机关负责人可以审批",
         "en": "Only the head of a county-level or higher police bureau decides",

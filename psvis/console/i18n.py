@@ -396,6 +396,13 @@ _UI: dict[str, dict[str, str]] = {
         "zh-CN": "暂无实时视频：最近没有封存的录像片段，稍后自动重试。",
         "en": "No live video: no segment was sealed recently. Retrying shortly.",
     },
+    "video.live_direct": {
+        "zh-CN": "该系统未按第十四条联网共享：公安机关接入、直接使用须经县级以上公安机关负责人批准"
+        "（第十八条）。请提交含“接入、直接使用”的调取申请，批准后开启双人调阅会话再查看实时视频。",
+        "en": "This system is not networked under Art. 14: police connecting to or directly "
+        "using it need the approval of a county-level or higher bureau chief (Art. 18). File a "
+        "request with “direct access”; once approved, open the two-officer session to watch live.",
+    },
     "video.live_denied": {
         "zh-CN": "您的角色无权查看该摄像机的实时视频。",
         "en": "Your role may not watch this camera live.",

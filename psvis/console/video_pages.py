@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from psvis.api.deps import ObjectId
 from psvis.auth.policy import Action, Resource
@@ -26,6 +28,9 @@ from psvis.console.params import DEFAULT_LIMIT, Choice, Limit, Offset, Pager
 from psvis.console.route import ConsoleRoute
 from psvis.core.errors import InvalidInput
 from psvis.core.timeutil import CHINA_TZ, today_china, utcnow
+from psvis.custody import binding, gate
+from psvis.custody.enums import CustodyAction
+from psvis.custody.models import ExecutionSession, RetrievalRequest
 from psvis.recording import access, clips, playback
 from psvis.recording.enums import OutageCause, RecorderState
 from psvis.recording.models import RecorderStatus
@@ -220,6 +225,18 @@ def playback_choice(
     )
 
 
+def _direct_access_bound(session: Session, custody_session: int, camera_id: int) -> bool:
+    """Whether the bound session's request approves direct use of this camera."""
+    request = session.scalar(
+        select(RetrievalRequest)
+        .join(ExecutionSession, ExecutionSession.request_id == RetrievalRequest.id)
+        .where(ExecutionSession.id == custody_session)
+    )
+    if request is None or CustodyAction.DIRECT_ACCESS.value not in request.actions:
+        return False
+    return bool(gate.approved_intervals(session, session_id=custody_session, camera_id=camera_id))
+
+
 @router.get("/cameras/{camera_id}/video")
 def camera_video(
     ctx: ConsoleCtx,
@@ -242,6 +259,13 @@ def camera_video(
         action: access.may_footage(ctx.session, ctx.principal, camera.id, action)
         for action in (Action.LIVE, Action.PLAYBACK, Action.EXPORT)
     }
+    # Police live use of a system not networked under Art. 14 is direct use (Art. 18):
+    # the player works only through a bound session approving direct_access.
+    direct = may[Action.LIVE] and access.needs_direct_access(ctx.session, ctx.principal, camera)
+    if direct:
+        token = binding.console_token_id(ctx.request, ctx.session)
+        bound = binding.bound_session(ctx.session, token_id=token) if token else None
+        may[Action.LIVE] = bound is not None and _direct_access_bound(ctx.session, bound, camera.id)
     page = f"/cameras/{camera.id}/video"
     choice = playback_choice(
         camera_id=camera.id,
@@ -305,6 +329,7 @@ def camera_video(
         recorded_text=duration_text(result.recorded_seconds, ctx.lang),
         gap_text=duration_text(result.gap_seconds, ctx.lang),
         may_live=may[Action.LIVE],
+        live_direct=direct and not may[Action.LIVE],
         may_playback=may[Action.PLAYBACK],
         may_export=may[Action.EXPORT],
         live_src=f"{API}/cameras/{camera.id}/live.m3u8",

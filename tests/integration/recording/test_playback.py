@@ -371,7 +371,15 @@ def test_video_page_timeline_playback_and_permissions(
     assert html.count('class="bar bar-outage"') == 1
     assert html.count('class="bar bar-gap"') == 1  # after the outage: unexplained
     assert "摄像机无法连接" in html  # the cause, labelled
-    assert 'data-hls="/api/v1/cameras/' in html  # live view
+    # The bank's system is not networked (Art. 14): live use by police is direct use and
+    # needs a request approving it (Art. 18) — the page says so instead of a player.
+    assert 'id="live-direct"' in html
+    assert 'id="live-video"' not in html
+    registry.networked(_system)
+    db.commit()
+    networked = client.get(f"/cameras/{camera.id}/video", params={"day": "2025-03-01"}).text
+    assert 'id="live-direct"' not in networked
+    assert f'data-hls="/api/v1/cameras/{camera.id}/live.m3u8"' in networked  # live view
     assert "重连中" in html  # recorder state
     assert '<script src="/static/video.js"></script>' in html
     assert "<script>" not in html  # CSP: no inline script
