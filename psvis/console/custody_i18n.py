@@ -405,6 +405,7 @@ _RULES: dict[str, dict[str, str]] = {
         "zh-CN": "系统只与所在地或上级公安机关联网共享",
         "en": "A system is networked with the police of its place or a bureau above it",
     },
+    "custody.watch_live": {"zh-CN": "查看实时视频（接入）", "en": "Watch live (direct use)"},
     "custody.rule.art14_network": {"zh-CN": "已联网共享", "en": "Networked"},
     "custody.rule.art18_chief": {
         "zh-CN": "仅县级以上公安机关负责人可以审批",

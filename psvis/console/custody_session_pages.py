@@ -118,6 +118,7 @@ def scope_links(ctx: Ctx, request: RetrievalRequest, *, open_now: bool) -> list[
         )
     }
     view = CustodyAction.VIEW.value in request.actions
+    direct = CustodyAction.DIRECT_ACCESS.value in request.actions
     copy = bool({CustodyAction.COPY.value, CustodyAction.RETRIEVE.value} & set(request.actions))
     rows = []
     for scope in scopes:
@@ -157,9 +158,13 @@ def scope_links(ctx: Ctx, request: RetrievalRequest, *, open_now: bool) -> list[
                     "viewing_copy": exportable and finish - begin <= exports.MAX_VIEWING_SPAN,
                 }
             )
+        now = utcnow()
+        live = direct and open_now and scope.start_at <= now < scope.end_at
         rows.append(
             {
                 "camera_id": scope.camera_id,
+                # Direct use (Art. 18): the camera's live view, while the range holds now.
+                "live": f"/cameras/{scope.camera_id}/video#live" if live else "",
                 "name": camera.name if camera else f"#{scope.camera_id}",
                 "gb_id": camera.gb_id if camera else "",
                 "start": china(scope.start_at),

@@ -16,6 +16,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from psvis.api.deps import SESSION_COOKIE
+from psvis.auth import service as auth_service
 from psvis.auth.policy import Role
 from psvis.core.config import Settings
 from psvis.core.errors import Conflict, Forbidden, NotFound
@@ -26,6 +28,7 @@ from psvis.custody.models import AccessRecord, SharingGrant
 from psvis.ledger import entries
 from psvis.ledger.models import LedgerEntry
 from psvis.registry.enums import Investment
+from tests.integration.console.helpers import signed_in
 from tests.support.custody import grant
 from tests.support.factories import Registry
 from tests.support.http import bearer
@@ -92,7 +95,6 @@ def test_which_officers_a_grant_reaches(db: Session, registry: Registry) -> None
     other = registry.user(role=Role.OFFICER, jurisdiction="360103")
     city = registry.user(role=Role.OFFICER, jurisdiction="360100")
     db.commit()
-    from psvis.auth import service as auth_service
 
     def reaches(user: object) -> bool:
         principal = auth_service.principal_for(db, user=user)  # type: ignore[arg-type]
@@ -239,7 +241,6 @@ def test_non_police_never_networked(db: Session, registry: Registry) -> None:
     staff = registry.user(role=Role.UNIT_OPERATOR, units=(unit.id,))
     other = registry.user(role=Role.OTHER_DEPT, jurisdiction="360102")
     db.commit()
-    from psvis.auth import service as auth_service
 
     for user in (staff, other):
         principal = auth_service.principal_for(db, user=user)
@@ -252,3 +253,39 @@ def test_non_police_never_networked(db: Session, registry: Registry) -> None:
             bureau_code="360102",
             agreement="x",
         )
+
+
+def test_console_direct_use_through_a_bound_session(
+    client: TestClient, db: Session, registry: Registry, settings: Settings
+) -> None:
+    """The camera page refuses police live view of a non-networked system with the
+    article; a bound session approving direct_access turns the player on, and the
+    session screen links to it."""
+    _u, _s, _system, camera = registry.covered_site(jurisdiction="360102")
+    officer = registry.user(role=Role.OFFICER, jurisdiction="360102", username="officer")
+    db.commit()
+    signed_in(client, "officer")
+    page = client.get(f"/cameras/{camera.id}/video").text
+    assert 'id="live-direct"' in page
+    assert "第十八条" in page
+    assert 'id="live-video"' not in page
+
+    _user, token = auth_service.resolve_token(
+        db, token=client.cookies[SESSION_COOKIE], kind="session"
+    )
+    now = utcnow()
+    run = grant(
+        registry,
+        officer=officer,
+        cameras=[camera.id],
+        start=now - dt.timedelta(minutes=5),
+        end=now + dt.timedelta(hours=1),
+        data_dir=settings.data_dir,
+        actions=(CustodyAction.DIRECT_ACCESS,),
+        console_token_id=token.id,
+    )
+    page = client.get(f"/cameras/{camera.id}/video").text
+    assert 'id="live-direct"' not in page
+    assert f'data-hls="/api/v1/cameras/{camera.id}/live.m3u8"' in page
+    screen = client.get(f"/custody/sessions/{run.session_id}").text
+    assert f'class="live-link" href="/cameras/{camera.id}/video#live"' in screen
