@@ -15,7 +15,9 @@ _ID = Field(default=None, ge=1, le=MAX_ROW_ID)
 #: Amounts are bounded by the column (32-bit), not by the law: an amount above a cap must
 #: reach the rule, which refuses it naming the article.
 _YUAN = Field(ge=0, le=MAX_ROW_ID, description="Integer yuan.")
-_DAY = Field(ge=dt.date(2016, 10, 1), le=dt.date(2100, 12, 31))
+#: Days the regulation can concern: from its entry into force (Art. 28) to a horizon no
+#: correction period reaches.
+FIRST_DAY, LAST_DAY = dt.date(2016, 10, 1), dt.date(2100, 12, 31)
 
 
 class CaseCreate(StrictModel):
@@ -38,13 +40,18 @@ class CaseCreate(StrictModel):
 
 class OrderCreate(StrictModel):
     deadline: dt.date | None = Field(
-        default=None, description="Last day of the correction period (inclusive)."
+        default=None,
+        ge=FIRST_DAY,
+        le=LAST_DAY,
+        description="Last day of the correction period (inclusive).",
     )
     requirement: str = Field(min_length=1, max_length=1000)
 
 
 class RecheckCreate(StrictModel):
-    checked_on: dt.date | None = Field(default=None, description="Default: today (China).")
+    checked_on: dt.date | None = Field(
+        default=None, ge=FIRST_DAY, le=LAST_DAY, description="Default: today (China)."
+    )
     corrected: bool
     notes: str = Field(default="", max_length=1000)
 
