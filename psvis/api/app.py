@@ -23,7 +23,9 @@ from psvis.core.config import Settings
 from psvis.core.db import make_engine, make_session_factory
 from psvis.core.errors import PsvisError
 from psvis.core.migrate import ensure_current
+from psvis.core.periodic import Periodic
 from psvis.core.secrets import SecretBox
+from psvis.custody import service as custody_service
 from psvis.custody.routes import router as custody_router
 from psvis.enforcement.routes import router as enforcement_router
 from psvis.ledger.routes import router as ledger_router
@@ -93,10 +95,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             interval=settings.checkpoint_seconds,
         )
         keeper.start()
+        chores = [
+            # Art. 18: an approved request past its validity is written down as expired
+            # (its sessions close, a ledger entry each); reads never wait for this.
+            Periodic(
+                name="custody-expiry",
+                interval=settings.housekeeping_seconds,
+                sessions=state.sessions,
+                chore=lambda session: custody_service.expire_due(session),
+            ),
+        ]
+        for chore in chores:
+            chore.start()
         log.info("psvis %s serving, settings=%s", __version__, settings.describe())
         try:
             yield
         finally:
+            for chore in chores:
+                chore.stop()
             keeper.stop()
             state.engine.dispose()
 

@@ -117,6 +117,13 @@ class Settings(BaseSettings):
         description="Free space kept on the default storage root; below it recording stops "
         "with an outage 'storage_full' (in-retention footage is never deleted to make room).",
     )
+    housekeeping_seconds: int = Field(
+        default=60,
+        ge=1,
+        le=3600,
+        description="How often background chores run (e.g. writing down expired custody "
+        "requests); reads never depend on them.",
+    )
     checkpoint_seconds: int = Field(
         default=60,
         ge=1,
