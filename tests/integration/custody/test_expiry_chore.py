@@ -56,7 +56,7 @@ def test_the_server_writes_down_expired_requests(
     fast = settings.model_copy(update={"housekeeping_seconds": 1})
     with TestClient(create_app(fast)):
         deadline = time.monotonic() + 20
-        state = RequestState.APPROVED
+        state: RequestState | None = RequestState.APPROVED
         while time.monotonic() < deadline:
             db.expire_all()
             state = db.scalar(
