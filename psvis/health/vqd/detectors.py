@@ -117,13 +117,31 @@ def _visible_luma(f: Features, covered: BoolArray | None) -> NDArray[np.float32]
     return luma[:h, :w][mask]
 
 
-def overexposed(f: Features, t: VqdThresholds, *, covered: BoolArray | None = None) -> Verdict:
-    """Too bright: mean luma high or a large part clipped white (of the visible part)."""
+def overexposed(
+    f: Features,
+    t: VqdThresholds,
+    *,
+    covered: BoolArray | None = None,
+    ref: Features | None = None,
+) -> Verdict:
+    """Too bright: mean luma high or a large part clipped white (of the visible part),
+    or - with a reference - far brighter than the reference."""
     luma = _visible_luma(f, covered)
     mean = float(luma.mean())
     clipped = float(np.mean(luma >= t.clip_high_luma))
-    fault = mean >= t.overexposed_min_mean or clipped >= t.overexposed_min_clipped
-    return Verdict(fault, {"mean_luma": mean, "clipped_fraction": clipped})
+    metrics = {"mean_luma": mean, "clipped_fraction": clipped}
+    bright = mean >= t.overexposed_min_mean
+    # Haze brightens too, but flattens: a bright picture is overexposed only while it
+    # keeps its spread (or clips); otherwise it is low contrast.
+    spread = _spread(luma)
+    keeps_spread = spread > t.low_contrast_max_spread
+    if ref is not None:
+        gain = mean / max(float(ref.frame.luma.mean()), 1.0)
+        metrics["mean_luma_vs_reference"] = gain
+        bright = bright or (gain >= t.exposure_max_gain and mean >= t.exposure_relative_min_mean)
+        keeps_spread = spread / max(_spread(ref.frame.luma), 1.0) > t.low_contrast_max_spread_ratio
+    fault = clipped >= t.overexposed_min_clipped or (bright and keeps_spread)
+    return Verdict(fault, metrics)
 
 
 def underexposed(f: Features, t: VqdThresholds, *, covered: BoolArray | None = None) -> Verdict:
@@ -135,18 +153,31 @@ def underexposed(f: Features, t: VqdThresholds, *, covered: BoolArray | None = N
     return Verdict(fault, {"mean_luma": mean, "crushed_fraction": crushed})
 
 
-def low_contrast(f: Features, t: VqdThresholds, *, covered: BoolArray | None = None) -> Verdict:
-    """Washed out: the luma spread (98th - 2nd percentile) small. Only judged on a
-    correctly exposed frame: a dark or blown-out picture is an exposure fault."""
-    luma = _visible_luma(f, covered)
-    spread = upper_quantile(luma, 0.02) - upper_quantile(luma, 0.98)
+def _spread(luma: NDArray[np.float32]) -> float:
+    return upper_quantile(luma, 0.02) - upper_quantile(luma, 0.98)
+
+
+def low_contrast(
+    f: Features,
+    t: VqdThresholds,
+    *,
+    covered: BoolArray | None = None,
+    ref: Features | None = None,
+    exposed_ok: bool = True,
+) -> Verdict:
+    """Washed out: the luma spread (98th - 2nd percentile) small, or - with a reference -
+    a small share of the reference's. Only judged on a correctly exposed frame: a dark or
+    blown-out picture is an exposure fault."""
+    spread = _spread(_visible_luma(f, covered))
     metrics = {"luma_spread": spread}
-    exposed_ok = not (
-        overexposed(f, t, covered=covered).fault or underexposed(f, t, covered=covered).fault
-    )
     if not exposed_ok:
         return Verdict(False, metrics, judged=False)
-    return Verdict(spread <= t.low_contrast_max_spread, metrics)
+    fault = spread <= t.low_contrast_max_spread
+    if ref is not None:
+        ratio = spread / max(_spread(ref.frame.luma), 1.0)
+        metrics["luma_spread_vs_reference"] = ratio
+        fault = fault or ratio <= t.low_contrast_max_spread_ratio
+    return Verdict(fault, metrics)
 
 
 # --------------------------------------------------------------------------- colour
@@ -166,8 +197,11 @@ def colour_cast(
     if guarded or not exposed_ok:
         return Verdict(False, metrics, judged=False)
     if ref is not None and ref.saturation > t.night_max_chroma:
+        # The reference's mean chroma scaled by the change of saturation: haze and a
+        # lighting change scale every colour alike, a cast pulls them one way.
+        scale = f.saturation / ref.saturation
         rcb, rcr = ref.chroma_mean
-        shift = math.hypot(cb - rcb, cr - rcr)
+        shift = math.hypot(cb - scale * rcb, cr - scale * rcr)
         metrics["cast"] = shift
         return Verdict(shift > t.colour_cast_max_shift, metrics)
     shift = math.hypot(cb, cr)
@@ -221,7 +255,11 @@ def covered_blocks(f: Features, ref: Features | None, t: VqdThresholds) -> tuple
             return np.zeros_like(textured), 0.0
         ratio = std / np.maximum(ref.block_std, 1e-3)
         scale = upper_quantile(ratio[textured], 0.1)
-        covered = textured & (std <= t.flat_block_std) & (ratio <= 0.25 * scale)
+        # Sensor noise gives a cover some texture of its own (night pictures above all).
+        flat = std <= t.flat_block_std + 1.5 * f.noise0
+        # Clipped white is overexposure's business, not a cover.
+        unclipped = f.block_mean < t.clip_high_luma - 5
+        covered = textured & flat & unclipped & (ratio <= 0.25 * scale)
         if covered.any():
             # A cover is one flat thing at one level; the flat insides of a scene seen
             # differently (moved, zoomed) lie at many levels.

@@ -110,14 +110,24 @@ def _per_frame(
         occluded = d.Verdict(False, occluded.metrics)
         mask = None
         under = d.underexposed(feats, t)
-    over = d.overexposed(feats, t, covered=mask)
+    over = d.overexposed(feats, t, covered=mask, ref=local_ref)
     verdicts[FaultClass.OCCLUSION] = occluded
     verdicts[FaultClass.OVEREXPOSED] = over
     verdicts[FaultClass.UNDEREXPOSED] = under
-    verdicts[FaultClass.LOW_CONTRAST] = d.low_contrast(feats, t, covered=mask)
     exposed_ok = not (over.fault or under.fault)
-    verdicts[FaultClass.COLOUR_CAST] = d.colour_cast(feats, local_ref, t, exposed_ok=exposed_ok)
-    verdicts[FaultClass.BLUR] = d.blur(feats, local_ref, t)
+    verdicts[FaultClass.LOW_CONTRAST] = d.low_contrast(
+        feats, t, covered=mask, ref=local_ref if mask is None else None, exposed_ok=exposed_ok
+    )
+    # A changed view's colours are not the reference's: no colour verdict then.
+    # Nor behind a cover, whose own colour would read as a cast.
+    judge_colour = exposed_ok and not shifted.fault and not occluded.fault
+    verdicts[FaultClass.COLOUR_CAST] = d.colour_cast(feats, local_ref, t, exposed_ok=judge_colour)
+    if shifted.fault:
+        # A zoomed or turned view has other detail than the reference: the shift is the
+        # fault to report, sharpness against a void reference is not evidence.
+        verdicts[FaultClass.BLUR] = d.Verdict(False, judged=False)
+    else:
+        verdicts[FaultClass.BLUR] = d.blur(feats, local_ref, t)
     verdicts[FaultClass.NOISE] = d.noise(feats, t)
     return verdicts
 

@@ -62,14 +62,14 @@ class VqdThresholds(BaseModel):
     )
     # ---- blur
     blur_max_sharpness: float = Field(
-        default=0.62,
+        default=0.78,
         gt=0,
         lt=1.5,
         description="Sharpness (fine-scale over coarse-scale edge gradient, noise removed) at "
         "or below which a frame is blurred.",
     )
     blur_max_sharpness_drop: float = Field(
-        default=0.80,
+        default=0.94,
         gt=0,
         le=1.0,
         description="With a baseline: sharpness over the reference's sharpness at or below which "
@@ -93,7 +93,7 @@ class VqdThresholds(BaseModel):
         default=12.0, ge=0, lt=128, description="Luma up to which a pixel counts as crushed black."
     )
     overexposed_min_mean: float = Field(
-        default=185.0, gt=0, le=255, description="Mean luma from which a frame is overexposed."
+        default=150.0, gt=0, le=255, description="Mean luma from which a frame is overexposed."
     )
     overexposed_min_clipped: float = Field(
         default=0.30,
@@ -113,6 +113,27 @@ class VqdThresholds(BaseModel):
         le=1,
         description="Fraction of crushed-black pixels from which a frame is underexposed.",
     )
+    exposure_max_gain: float = Field(
+        default=1.45,
+        gt=1,
+        le=10,
+        description="With a baseline: mean luma this many times the reference's (and above "
+        "exposure_relative_min_mean) is overexposed - an infrared night picture is dim, so a "
+        "flooded one can stay below overexposed_min_mean.",
+    )
+    exposure_relative_min_mean: float = Field(
+        default=100.0,
+        ge=0,
+        le=255,
+        description="Mean luma below which the relative overexposure test does not apply.",
+    )
+    low_contrast_max_spread_ratio: float = Field(
+        default=0.6,
+        gt=0,
+        lt=1,
+        description="With a baseline: luma spread at or below this share of the reference's "
+        "is low contrast.",
+    )
     low_contrast_max_spread: float = Field(
         default=60.0,
         gt=0,
@@ -122,7 +143,7 @@ class VqdThresholds(BaseModel):
     )
     # ---- colour
     colour_cast_max_shift: float = Field(
-        default=14.0,
+        default=8.0,
         gt=0,
         le=128,
         description="Mean chroma offset (Cb, Cr vector length) from neutral - or, with a "
@@ -165,7 +186,7 @@ class VqdThresholds(BaseModel):
         description="Keyframes needed to judge a frozen image (all identical within noise).",
     )
     frozen_max_change: float = Field(
-        default=0.9,
+        default=1.1,
         gt=0,
         le=64,
         description="Change between consecutive keyframes (90th percentile of 10x10 block mean "
@@ -186,7 +207,7 @@ class VqdThresholds(BaseModel):
         "acceptance (only those can be found covered).",
     )
     occlusion_min_fraction: float = Field(
-        default=0.25,
+        default=0.15,
         gt=0,
         le=1,
         description="Fraction of the reference's textured blocks now flat from which the view is "
@@ -201,7 +222,7 @@ class VqdThresholds(BaseModel):
     )
     # ---- scene shift
     scene_min_similarity: float = Field(
-        default=0.45,
+        default=0.71,
         gt=-1,
         lt=1,
         description="Structure similarity with the reference (gradient-orientation field, -1..1) "
