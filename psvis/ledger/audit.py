@@ -198,6 +198,13 @@ class _Facts:
     duplicates: list[tuple[int, int]] = field(default_factory=list)
     #: (execution session, action, segment) of every custody ``access`` entry.
     accesses: set[tuple[int, str, int]] = field(default_factory=set)
+    #: Other custody acts by record: request → (number, requester); request → decision
+    #: (approved, chief, document, scan hash); session → (request, officers, registrations);
+    #: export (session, sha256) pairs.
+    requests: dict[int, tuple[str, int]] = field(default_factory=dict)
+    decisions: dict[int, tuple[bool, int, str, str | None]] = field(default_factory=dict)
+    sessions: dict[int, tuple[int, frozenset[int], frozenset[int]]] = field(default_factory=dict)
+    exports: set[tuple[int, str]] = field(default_factory=set)
 
     def add(self, leaf: int | None, body: dict[str, Any]) -> None:
         kind = body["type"]
@@ -237,9 +244,31 @@ class _Facts:
             )
         elif kind == entries.EntryType.FILE_QUARANTINED:
             self.quarantined.add((int(body["storage"]), str(body["path"])))
-        elif kind == entries.EntryType.CUSTODY and body.get("act") == "access":
+        elif kind == entries.EntryType.CUSTODY:
+            self._add_custody(body)
+
+    def _add_custody(self, body: dict[str, Any]) -> None:
+        act = body.get("act")
+        if act == "access":
             for segment in body.get("segments") or ():
                 self.accesses.add((int(body["session"]), str(body["action"]), int(segment)))
+        elif act == "request.created":
+            self.requests[int(body["request"])] = (str(body["number"]), int(body["requester"]))
+        elif act in ("request.approved", "request.rejected"):
+            self.decisions[int(body["request"])] = (
+                act == "request.approved",
+                int(body["chief"]),
+                str(body.get("document", "")),
+                body.get("scan_sha256"),
+            )
+        elif act == "session.opened":
+            self.sessions[int(body["session"])] = (
+                int(body["request"]),
+                frozenset(int(o["user"]) for o in body.get("officers") or ()),
+                frozenset(int(r) for r in body.get("registrations") or ()),
+            )
+        elif act == "export":
+            self.exports.add((int(body["session"]), str(body["sha256"])))
 
 
 # --- 1. the log against its signatures ------------------------------------------------------
@@ -847,6 +876,134 @@ def _check_accesses(session: Session, facts: _Facts, report: AuditReport) -> Non
         )
 
 
+def _mismatch(
+    report: AuditReport, table: str, record: int | str, message: str, **evidence: Any
+) -> None:
+    report.add(
+        AuditFinding(
+            Kind.INDEX_MISMATCH, None, message, {"table": table, "record": record, **evidence}
+        )
+    )
+
+
+def _check_custody_records(
+    session: Session, facts: _Facts, report: AuditReport, data_dir: Path
+) -> None:
+    """The custody register against its ledger entries (Art. 19(4), 20(2)): every
+    request, decision, execution session and registration row has the entry written in
+    its transaction and says what the entry says; every export file on disk was logged.
+    A row gone, added behind the services' back or edited afterwards (another chief, other
+    officers, another document) is ``index_mismatch`` naming the table."""
+    from psvis.custody.exports import EXPORT_DIR
+    from psvis.custody.models import Approval, ExecutionSession, Registration, RetrievalRequest
+
+    requests = {
+        int(i): (str(n), int(r))
+        for i, n, r in session.execute(
+            select(RetrievalRequest.id, RetrievalRequest.number, RetrievalRequest.requester_id)
+        )
+    }
+    for rid in sorted(facts.requests.keys() - requests.keys()):
+        _mismatch(report, "custody_request", rid, f"request {rid} is in the ledger but gone")
+    for rid in sorted(requests.keys() - facts.requests.keys()):
+        _mismatch(report, "custody_request", rid, f"request {rid} has no ledger entry")
+    for rid in sorted(requests.keys() & facts.requests.keys()):
+        if requests[rid] != facts.requests[rid]:
+            _mismatch(
+                report,
+                "custody_request",
+                rid,
+                f"request {rid}: number or requester differs from its ledger entry",
+            )
+
+    decisions = {
+        int(r): (bool(a), int(c), str(d), s)
+        for r, a, c, d, s in session.execute(
+            select(
+                Approval.request_id,
+                Approval.approved,
+                Approval.chief_id,
+                Approval.document_number,
+                Approval.scan_sha256,
+            )
+        )
+    }
+    for rid in sorted(facts.decisions.keys() - decisions.keys()):
+        _mismatch(report, "custody_approval", rid, f"the decision on request {rid} is gone")
+    for rid in sorted(decisions.keys() - facts.decisions.keys()):
+        _mismatch(report, "custody_approval", rid, f"a decision on request {rid} without entry")
+    for rid in sorted(decisions.keys() & facts.decisions.keys()):
+        row, logged = decisions[rid], facts.decisions[rid]
+        # A rejection's entry carries no document: compare what both sides hold.
+        same = row[:2] == logged[:2] and (not row[0] or row[2:] == logged[2:])
+        if not same:
+            _mismatch(
+                report,
+                "custody_approval",
+                rid,
+                f"the decision on request {rid} differs from its ledger entry "
+                "(outcome, chief, document or scan)",
+            )
+
+    sessions = {
+        int(i): (int(r), frozenset((int(a), int(b))))
+        for i, r, a, b in session.execute(
+            select(
+                ExecutionSession.id,
+                ExecutionSession.request_id,
+                ExecutionSession.officer_a_id,
+                ExecutionSession.officer_b_id,
+            )
+        )
+    }
+    for sid in sorted(facts.sessions.keys() - sessions.keys()):
+        _mismatch(report, "custody_session", sid, f"execution session {sid} is gone")
+    for sid in sorted(sessions.keys() - facts.sessions.keys()):
+        _mismatch(report, "custody_session", sid, f"execution session {sid} has no entry")
+    for sid in sorted(sessions.keys() & facts.sessions.keys()):
+        if sessions[sid] != facts.sessions[sid][:2]:
+            _mismatch(
+                report,
+                "custody_session",
+                sid,
+                f"execution session {sid}: request or officers differ from its ledger entry",
+            )
+
+    logged_registrations = {
+        reg: sid for sid, (_r, _o, regs) in facts.sessions.items() for reg in regs
+    }
+    registrations = {
+        int(i): int(s) for i, s in session.execute(select(Registration.id, Registration.session_id))
+    }
+    for reg in sorted(logged_registrations.keys() - registrations.keys()):
+        _mismatch(report, "custody_registration", reg, f"registration {reg} is gone")
+    for reg in sorted(registrations.keys() - logged_registrations.keys()):
+        _mismatch(report, "custody_registration", reg, f"registration {reg} has no entry")
+    for reg in sorted(registrations.keys() & logged_registrations.keys()):
+        if registrations[reg] != logged_registrations[reg]:
+            _mismatch(
+                report,
+                "custody_registration",
+                reg,
+                f"registration {reg} moved to another session than its entry names",
+            )
+
+    # Export files: each one on disk was logged when it was made (the entry comes first).
+    exports_dir = data_dir / EXPORT_DIR
+    if exports_dir.is_dir():
+        for path in sorted(exports_dir.glob("*/*")):
+            if path.suffix not in (".zip", ".mp4") or not path.parent.name.isdigit():
+                continue
+            key = (int(path.parent.name), path.stem)
+            if key not in facts.exports:
+                _mismatch(
+                    report,
+                    "custody_exports",
+                    str(path.relative_to(data_dir)),
+                    f"export file {path.name} of session {key[0]} has no ledger entry",
+                )
+
+
 # --- 3. continuity ---------------------------------------------------------------------------
 
 
@@ -981,6 +1138,7 @@ def run_audit(
     _check_continuity(facts, report, camera_id, since)
     if camera_id is None and since is None:
         _check_accesses(session, facts, report)
+        _check_custody_records(session, facts, report, data_dir)
     report.finished_at = utcnow()
     return report
 
