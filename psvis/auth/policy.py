@@ -77,6 +77,11 @@ class Resource(enum.StrEnum):
     #: Government systems networked with the police platform (Art. 14): police use them
     #: live without a retrieval request. The object is the system.
     SHARING_GRANT = "sharing_grant"
+    #: A camera's health (Art. 17(3)): liveness, uptime, diagnoses, baselines. The object
+    #: is the camera.
+    HEALTH = "health"
+    #: Fault tickets (Art. 16, 17(3)), routed to the system's maintainer unit.
+    TICKET = "ticket"
 
 
 class Action(enum.StrEnum):
@@ -213,6 +218,28 @@ POLICY: Final[dict[tuple[Resource, Action], dict[Role, Reach]]] = {
     (Resource.LEDGER, Action.READ): dict(_LEDGER_READERS),
     # Running the archive audit only reads the archive and files Art. 20(3) findings.
     (Resource.LEDGER, Action.RUN): dict(_LEDGER_READERS),
+    # Health (Art. 16, 17(3)): police read their jurisdiction's, unit staff their own
+    # units', maintainers the systems they maintain. A baseline is captured at acceptance,
+    # in which the police take part (Art. 13): only police admins capture one — a unit
+    # re-capturing after moving a camera would hide an Art. 20(1) breach. Diagnosing now
+    # is harmless (it only reads recorded keyframes): maintainers may, to check a repair.
+    (Resource.HEALTH, Action.READ): {
+        **_POLICE_READ,
+        R.UNIT_ADMIN: OWN,
+        R.UNIT_OPERATOR: OWN,
+        R.MAINTAINER: MNT,
+    },
+    (Resource.HEALTH, Action.UPDATE): dict(_ADMINS),
+    (Resource.HEALTH, Action.RUN): {**_ADMINS, R.MAINTAINER: MNT},
+    # Tickets: read like health; worked (acknowledged, repair reported) by the maintainer
+    # unit's staff (Art. 16). Closing is never an act: the next good diagnosis verifies.
+    (Resource.TICKET, Action.READ): {
+        **_POLICE_READ,
+        R.UNIT_ADMIN: OWN,
+        R.UNIT_OPERATOR: OWN,
+        R.MAINTAINER: MNT,
+    },
+    (Resource.TICKET, Action.UPDATE): {R.MAINTAINER: MNT, R.UNIT_ADMIN: MNT},
     # Enforcement (Art. 23-26): the police of the case's jurisdiction open and pursue it;
     # the penalty decision is the chief's (行政机关负责人, Administrative Penalty Law
     # Art. 57); a unit's admin reads its own unit's cases (the documents served on it).

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import socket
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -24,6 +24,9 @@ from pydantic_settings import (
 )
 
 from psvis.compliance.constants import MIN_RETENTION_DAYS
+
+if TYPE_CHECKING:
+    from psvis.health.vqd.thresholds import VqdThresholds
 
 DEFAULT_CONFIG_FILE = Path("psvis.toml")
 #: Variables read outside the settings model (the config file's own path).
@@ -124,6 +127,53 @@ class Settings(BaseSettings):
         description="How often background chores run (e.g. writing down expired custody "
         "requests); reads never depend on them.",
     )
+    vqd_cadence_seconds: int = Field(
+        default=300,
+        ge=5,
+        le=86_400,
+        description="How often each recording camera is diagnosed (video quality diagnosis on "
+        "the keyframes of its newest sealed segment; no extra stream pull).",
+    )
+    vqd_keyframes: int = Field(
+        default=3,
+        ge=1,
+        le=30,
+        description="Keyframes decoded per diagnosis (from the start of the newest segment); "
+        "a fault must be found in most of them.",
+    )
+    vqd_thresholds: dict[str, float | int] = Field(
+        default_factory=dict,
+        description="Overrides of the VQD thresholds by name (psvis/health/vqd/thresholds.py "
+        "describes each); unknown names and inconsistent values are refused at start-up.",
+    )
+    health_offline_seconds: int = Field(
+        default=300,
+        ge=10,
+        le=86_400,
+        description="A camera whose newest segment is older than this reads offline even while "
+        "its recorder is still reconnecting.",
+    )
+    ticket_outage_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=7 * 24 * 60,
+        description="An outage still going on after this many minutes opens a fault ticket "
+        "(Art. 17(3)).",
+    )
+    ticket_fault_diagnoses: int = Field(
+        default=2,
+        ge=1,
+        le=100,
+        description="Diagnoses in a row that must find a quality fault before it opens a ticket "
+        "(one faulty diagnosis may be a passing lorry).",
+    )
+    repair_deadline_hours: int = Field(
+        default=24,
+        ge=1,
+        le=30 * 24,
+        description="Time a maintainer has to repair a ticket's fault; past it the ticket is "
+        "overdue and a finding under Art. 17(3) / 25(4) is filed.",
+    )
     checkpoint_seconds: int = Field(
         default=60,
         ge=1,
@@ -157,6 +207,29 @@ class Settings(BaseSettings):
         if not value:
             raise ValueError("at least one camera type code is required")
         return value
+
+    @field_validator("vqd_thresholds")
+    @classmethod
+    def _valid_vqd_thresholds(cls, value: dict[str, float | int]) -> dict[str, float | int]:
+        # Imported here: the VQD core pulls in numpy and PyAV, which settings need not.
+        from pydantic import ValidationError
+
+        from psvis.health.vqd.thresholds import VqdThresholds
+
+        try:
+            VqdThresholds.from_mapping(value)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'thresholds'}: {e['msg']}" for e in exc.errors()
+            )
+            raise ValueError(f"invalid VQD thresholds: {problems}") from None
+        return value
+
+    def vqd(self) -> VqdThresholds:
+        """The VQD thresholds in force (:class:`psvis.health.vqd.VqdThresholds`)."""
+        from psvis.health.vqd.thresholds import VqdThresholds
+
+        return VqdThresholds.from_mapping(self.vqd_thresholds)
 
     @model_validator(mode="after")
     def _no_unknown_environment_variables(self) -> Settings:

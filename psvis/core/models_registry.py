@@ -7,6 +7,7 @@ from psvis.compliance import models as compliance_models
 from psvis.core.db import Base
 from psvis.custody import models as custody_models
 from psvis.enforcement import models as enforcement_models
+from psvis.health import models as health_models
 from psvis.ledger import models as ledger_models
 from psvis.recording import models as recording_models
 from psvis.registry import models as registry_models
@@ -17,6 +18,7 @@ __all__ = [
     "compliance_models",
     "custody_models",
     "enforcement_models",
+    "health_models",
     "ledger_models",
     "recording_models",
     "registry_models",
