@@ -89,6 +89,10 @@ def build_world(registry: Registry, data_dir: Path | None = None) -> World:
             unit=unit,
             maintainer_unit_id=world.maintainer_unit.id if where == "home" else unit.id,
         )
+        # Networked for the police of its district (Art. 14): police live view is then a
+        # matter of reach alone. Direct use of a non-networked system through a request
+        # is tested in tests/integration/custody/test_sharing.py.
+        registry.networked(system)
         world.unit[where], world.site[where] = unit, site
         world.system[where] = system
         world.camera[where] = registry.camera(system=system)
@@ -158,6 +162,8 @@ CUSTODY = frozenset(
         # Enforcement has its own matrix with cases in both districts
         # (tests/integration/enforcement/test_enforcement_api.py).
         Resource.ENFORCEMENT_CASE,
+        # Sharing grants (Art. 14): tests/integration/custody/test_sharing.py.
+        Resource.SHARING_GRANT,
     }
 )
 
