@@ -28,6 +28,8 @@ from psvis.core.secrets import SecretBox
 from psvis.custody import service as custody_service
 from psvis.custody.routes import router as custody_router
 from psvis.enforcement.routes import router as enforcement_router
+from psvis.health.chore import run_cycle as health_cycle
+from psvis.health.routes import router as health_router
 from psvis.ledger.routes import router as ledger_router
 from psvis.ledger.service import LedgerKeeper
 from psvis.recording.media_routes import router as media_router
@@ -74,6 +76,7 @@ def api_router() -> APIRouter:
     router.include_router(media_router, dependencies=secured)
     router.include_router(custody_router, dependencies=secured)
     router.include_router(enforcement_router, dependencies=secured)
+    router.include_router(health_router, dependencies=secured)
     router.include_router(ledger_router)  # open checkpoint routes (x-public) beside closed ones
     return router
 
@@ -103,6 +106,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 interval=settings.housekeeping_seconds,
                 sessions=state.sessions,
                 chore=lambda session: custody_service.expire_due(session),
+            ),
+            # Art. 17(3): diagnose recording cameras from their newest segments, open and
+            # close fault tickets, file overdue / scene-shift / occlusion findings.
+            Periodic(
+                name="health",
+                interval=settings.vqd_cadence_seconds,
+                sessions=state.sessions,
+                chore=lambda session: health_cycle(session, settings=settings),
             ),
         ]
         for chore in chores:
