@@ -37,6 +37,8 @@ NAV: tuple[tuple[str, str, Resource | None], ...] = (
     ("/custody", "nav.custody", Resource.CUSTODY_REQUEST),
     ("/registrations", "nav.registrations", Resource.CUSTODY_REGISTRATION),
     ("/enforcement", "nav.enforcement", Resource.ENFORCEMENT_CASE),
+    ("/health", "nav.health", Resource.HEALTH),
+    ("/health/tickets", "nav.tickets", Resource.TICKET),
 )
 
 

@@ -12,6 +12,7 @@ from typing import Final
 
 from psvis.console.custody_i18n import CUSTODY_MESSAGES
 from psvis.console.enforcement_i18n import ENFORCEMENT_MESSAGES
+from psvis.console.health_i18n import HEALTH_MESSAGES
 from psvis.console.ledger_i18n import LEDGER_MESSAGES
 
 LANGUAGES: Final = ("zh-CN", "en")
@@ -522,6 +523,7 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
     **LEDGER_MESSAGES,
     **CUSTODY_MESSAGES,
     **ENFORCEMENT_MESSAGES,
+    **HEALTH_MESSAGES,
 }
 
 

@@ -20,6 +20,7 @@ from psvis.console import (
     enforcement_pages,
     equipment_pages,
     findings_pages,
+    health_pages,
     ledger_audit_pages,
     ledger_pages,
     ledger_verify_pages,
@@ -88,5 +89,6 @@ for _module in (
     custody_book_pages,
     custody_totp_pages,
     enforcement_pages,
+    health_pages,
 ):
     router.include_router(_module.router)
