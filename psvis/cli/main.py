@@ -267,6 +267,9 @@ def register_extra_commands() -> None:
     from psvis.ledger.audit_cli import register as register_audit
 
     register_audit(app)
+    from psvis.health.cli import register as register_health
+
+    register_health(app)
     from psvis.demo.cli import register as register_demo
 
     register_demo(app)
