@@ -161,11 +161,21 @@ def run_demo(settings: Settings, *, serve: bool = True, out: TextIO | None = Non
         import uvicorn
 
         from psvis.api.app import create_app
-        from psvis.demo.video import DEMO_SEGMENT_SECONDS, start_demo_video
+        from psvis.demo.video import (
+            DEMO_FAULT,
+            DEMO_SEGMENT_SECONDS,
+            DEMO_VQD_CADENCE_SECONDS,
+            start_demo_video,
+        )
         from psvis.demo.witness import node_settings_with_witness, start_demo_witness
 
         # The console states the live delay from the segment length the demo records with.
-        settings = settings.model_copy(update={"segment_seconds": DEMO_SEGMENT_SECONDS})
+        settings = settings.model_copy(
+            update={
+                "segment_seconds": DEMO_SEGMENT_SECONDS,
+                "vqd_cadence_seconds": DEMO_VQD_CADENCE_SECONDS,
+            }
+        )
         witness_port = settings.port + 1
         settings = node_settings_with_witness(settings, witness_port=witness_port)
 
@@ -177,6 +187,14 @@ def run_demo(settings: Settings, *, serve: bool = True, out: TextIO | None = Non
                 f"{video.camera_ids[0]}",
                 file=out or sys.stdout,
             )
+            faulty = video.fault_after_baseline(ctx.sessions)
+            if faulty is not None:
+                print(
+                    f"  Health: camera {faulty} is given the fault '{DEMO_FAULT.value}' once its "
+                    f"baseline is captured; a ticket and a finding follow within two diagnosis "
+                    f"cycles ({DEMO_VQD_CADENCE_SECONDS} s each): {result.url}health",
+                    file=out or sys.stdout,
+                )
             # uvicorn re-raises SIGTERM/SIGINT after its own shutdown; turning them into
             # SystemExit lets the recorders close their segments and record the stop.
             witness = start_demo_witness(settings, witness_port=witness_port)

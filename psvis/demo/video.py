@@ -8,8 +8,10 @@ recorder service with short segments (near-live view in the console).
 
 from __future__ import annotations
 
+import logging
 import socket
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,9 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from psvis.core.config import Settings
 from psvis.core.secrets import SecretBox
 from psvis.custody.models import SharingGrant
-from psvis.demo.names import DEMO_UNIT
+from psvis.demo.names import DEMO_MAINTAINER, DEMO_UNIT
+from psvis.health.models import CameraHealth
 from psvis.recording.service import RecorderService
-from psvis.recording.sim import Simulator
+from psvis.recording.sim import Fault, Simulator
 from psvis.registry.enums import LifecycleState
 from psvis.registry.models import Camera, System, Unit
 
@@ -27,6 +30,13 @@ DEMO_CAMERAS = 6
 #: Short segments make the near-live view (built from the newest segments) responsive.
 DEMO_SEGMENT_SECONDS = 6
 FIRST_PORT = 18554
+#: The demo's health chore diagnoses this often, so a fault shows within a minute or two.
+DEMO_VQD_CADENCE_SECONDS = 15
+#: The fault the demo injects into one simulated camera once its baseline is captured:
+#: the dashboard then shows a scene-shift ticket and an Art. 20(1) finding.
+DEMO_FAULT = Fault.MOVED
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -34,10 +44,48 @@ class DemoVideo:
     simulator: Simulator
     service: RecorderService
     camera_ids: list[int]
+    _stop: threading.Event = field(default_factory=threading.Event)
 
     def stop(self) -> None:
+        self._stop.set()
         self.service.stop(reason="demo stopped")
         self.simulator.stop()
+
+    def fault_after_baseline(
+        self, sessions: sessionmaker[Session], *, fault: Fault = DEMO_FAULT, timeout_s: float = 600
+    ) -> int | None:
+        """In the background: once the health chore has captured the baseline of one demo
+        camera (the demo maintainer's, if any), inject ``fault`` into its simulator.
+        Returns the camera id (None: no camera)."""
+        if not self.camera_ids:
+            return None
+        with sessions() as session:
+            maintained = session.scalars(
+                select(Camera.id)
+                .join(System, Camera.system_id == System.id)
+                .join(Unit, Unit.id == System.maintainer_unit_id)
+                .where(Camera.id.in_(self.camera_ids), Unit.name == DEMO_MAINTAINER)
+            ).first()
+        camera_id = maintained or self.camera_ids[0]
+        index = self.camera_ids.index(camera_id)
+
+        def wait_then_fault() -> None:
+            waited = 0.0
+            while not self._stop.wait(2.0) and waited < timeout_s:
+                waited += 2.0
+                with sessions() as session:
+                    health = session.get(CameraHealth, camera_id)
+                    if health is None or health.baseline_id is None:
+                        continue
+                try:
+                    self.simulator.fault(index, fault)
+                    log.info("demo: camera %s given fault %s", camera_id, fault.value)
+                except Exception:  # the demo goes on without its fault
+                    log.exception("demo: could not inject %s", fault.value)
+                return
+
+        threading.Thread(target=wait_then_fault, name="demo-fault", daemon=True).start()
+        return camera_id
 
 
 def _free_run(count: int, start: int = FIRST_PORT) -> int:

@@ -21,6 +21,7 @@ from psvis.core.timeutil import CHINA_TZ, utcnow
 from psvis.health import liveness, tickets
 from psvis.health.diagnosis import camera_health, run_diagnosis
 from psvis.health.enums import LivenessState
+from psvis.health.models import CameraHealth
 
 log = logging.getLogger("psvis.health")
 
@@ -53,18 +54,25 @@ def run_cycle(
         session, visible=true(), thresholds=liveness.Thresholds.of(settings), now=now
     )
     monitored = [s.camera_id for s in states if s.state is not LivenessState.DISABLED]
-    for camera_id in monitored:
+    # Only a camera with a recorded segment has a picture to diagnose.
+    recorded = [
+        s.camera_id
+        for s in states
+        if s.state is not LivenessState.DISABLED and s.last_segment_end is not None
+    ]
+    for camera_id in recorded:
         try:
-            health = camera_health(session, camera_id)
+            known = session.get(CameraHealth, camera_id)
             due = (
                 force
-                or health.last_diagnosed_at is None
+                or known is None
+                or known.last_diagnosed_at is None
                 # a little slack: a tick that fires a moment early still diagnoses
-                or now - health.last_diagnosed_at >= cadence * 0.9
+                or now - known.last_diagnosed_at >= cadence * 0.9
             )
             if not due:
-                session.commit()
                 continue
+            health = camera_health(session, camera_id)
             outcome = run_diagnosis(
                 session,
                 camera_id=camera_id,

@@ -169,9 +169,13 @@ def _evidence_frame(diagnosis: Diagnosis, frames: list[Frame]) -> Frame | None:
     return frames[index if 0 <= index < len(frames) else -1]
 
 
-def _keep_thumbnail(health: CameraHealth, classes: list[str], good: bool, now: dt.datetime) -> bool:
+def _keep_thumbnail(
+    health: CameraHealth | None, classes: list[str], good: bool, now: dt.datetime
+) -> bool:
     """Keep a picture when the outcome changes, and at least hourly while faulty."""
-    if health.last_diagnosis_id is None or classes != list(health.fault_classes):
+    if health is None or health.last_diagnosis_id is None:
+        return True
+    if classes != list(health.fault_classes):
         return True
     if good:
         return False
@@ -204,22 +208,25 @@ def run_diagnosis(
     newest segment was already diagnosed — a camera that stopped recording is an outage,
     which liveness and the outage tickets handle, not a picture fault."""
     now = now or utcnow()
-    health = camera_health(session, camera_id)
+    # Reads and the decode first, writes last: on SQLite the first write takes the
+    # database's write lock, which the recorders need to seal their segments.
+    known = session.get(CameraHealth, camera_id)
     newest = newest_segments(session, camera_id)
     if not newest:
         return None
     segment = newest[0]
-    if not force and health.last_segment_id == segment.id:
+    if not force and known is not None and known.last_segment_id == segment.id:
         return None
     frames = _frames(session, segment, limit=keyframes)
-    baseline_row, baseline = current_baseline(session, health)
+    baseline_row, baseline = current_baseline(session, known) if known else (None, None)
     diagnosis = diagnose(frames, baseline=baseline, thresholds=thresholds) if frames else no_video()
     classes = sorted(f.fault_class.value for f in diagnosis.faults)
 
     thumb = None
-    if _keep_thumbnail(health, classes, diagnosis.good, now):
+    if _keep_thumbnail(known, classes, diagnosis.good, now):
         frame = _evidence_frame(diagnosis, frames)
         thumb = thumbnail_jpeg(frame) if frame is not None else None
+    health = known or camera_health(session, camera_id)
     row = HealthDiagnosis(
         camera_id=camera_id,
         segment_id=segment.id,

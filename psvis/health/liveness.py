@@ -35,7 +35,8 @@ from psvis.recording.timeline import day_timeline
 from psvis.registry.enums import LifecycleState
 from psvis.registry.models import Camera, System
 
-#: A camera with no stream configured is not recorded by this platform: not monitored.
+#: A camera this platform does not record (no stream configured, or never recorded and
+#: no recorder ever tried it): registered, but not monitored.
 NOT_CONNECTED = "not_connected"
 RETRYING = (RecorderState.STARTING, RecorderState.RECONNECTING, RecorderState.RECORDING)
 
@@ -156,7 +157,13 @@ def camera_states(
             stale_after=thresholds.stale_after,
             offline_after=thresholds.offline_after,
         )
-        if state is LivenessState.OFFLINE and last_end is None and not connected:
+        if (
+            state is LivenessState.OFFLINE
+            and last_end is None
+            and (not connected or rstate is None)
+        ):
+            # Never recorded and no recorder ever tried (or nothing to connect to): the
+            # camera is registered but not recorded by this platform — not monitored.
             state, reason = LivenessState.DISABLED, NOT_CONNECTED
         found.append(
             CameraLiveness(
@@ -237,6 +244,12 @@ def refresh_uptime(
     """Store (insert or replace) each camera's uptime of ``day``. Flushes, never commits."""
     now = now or utcnow()
     camera_ids = list(camera_ids)
+    # Every timeline first (reads only), then the writes together: on SQLite the first
+    # write holds the database's write lock, which recorders need to seal segments.
+    uptimes = [
+        camera_uptime(session, camera_id=c, day=day, now=now, pending_slack=pending_slack)
+        for c in camera_ids
+    ]
     existing = {
         row.camera_id: row
         for row in session.scalars(
@@ -244,10 +257,7 @@ def refresh_uptime(
         )
     }
     count = 0
-    for camera_id in camera_ids:
-        up = camera_uptime(
-            session, camera_id=camera_id, day=day, now=now, pending_slack=pending_slack
-        )
+    for camera_id, up in zip(camera_ids, uptimes, strict=True):
         row = existing.get(camera_id)
         if row is None:
             row = UptimeDay(camera_id=camera_id, day=day)

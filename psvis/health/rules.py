@@ -234,8 +234,8 @@ def repair_verified(
 
     Only a diagnosis of a segment that *started after the ticket opened* counts — a
     picture recorded before the repair proves nothing — and it must no longer find the
-    ticket's fault; for an outage, recording must be back (no open outage, no signal
-    loss)."""
+    ticket's fault, on a picture (a signal loss judges nothing else); for an outage,
+    recording must be back (no open outage, no signal loss)."""
     if segment_start is None or segment_start < opened_at:
         return _decision(
             False, RULE_VERIFIED, ART17_3, "no segment recorded since the ticket was opened"
@@ -245,6 +245,9 @@ def repair_verified(
             return _decision(False, RULE_VERIFIED, ART17_3, "recording is not back")
         return _decision(True, RULE_VERIFIED, ART17_3, "recording is back and has a picture")
     fault = FaultClass(cause.value)
+    if fault is not FaultClass.SIGNAL_LOSS and FaultClass.SIGNAL_LOSS in diagnosis_classes:
+        # No picture was judged: its other faults are unknown, not repaired.
+        return _decision(False, RULE_VERIFIED, ART17_3, "no picture to judge (signal loss)")
     if fault in diagnosis_classes:
         return _decision(False, RULE_VERIFIED, ART17_3, f"{fault.value} is still found")
     return _decision(True, RULE_VERIFIED, ART17_3, f"{fault.value} is no longer found")

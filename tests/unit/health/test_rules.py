@@ -133,6 +133,10 @@ def test_only_a_newer_diagnosis_without_the_fault_verifies_a_repair() -> None:
     assert not verified(segment_start=None)
     assert not verified(diagnosis_classes={FaultClass.BLUR})
     assert verified(diagnosis_classes={FaultClass.NOISE})  # another fault is another ticket
+    # An undecodable or black picture proves nothing about the ticket's fault.
+    assert not verified(diagnosis_classes={FaultClass.SIGNAL_LOSS})
+    assert verified(cause=TicketCause.SIGNAL_LOSS, diagnosis_classes={FaultClass.NOISE})
+    assert not verified(cause=TicketCause.SIGNAL_LOSS, diagnosis_classes={FaultClass.SIGNAL_LOSS})
     assert verified(cause=TicketCause.OUTAGE, diagnosis_classes={FaultClass.NOISE})
     assert not verified(cause=TicketCause.OUTAGE, outage_open=True)
     assert not verified(cause=TicketCause.OUTAGE, diagnosis_classes={FaultClass.SIGNAL_LOSS})
