@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, update
+from sqlalchemy import Table, bindparam, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,16 +42,30 @@ def acquire(session: Session, *, camera_id: int, node: str, seconds: int, now: d
         return False
 
 
+_LEASE_TABLE: Table = RecorderLease.__table__  # type: ignore[assignment]
+#: The renewal, built once: it runs every ``lease_seconds / 2`` for every camera.
+_RENEW = (
+    update(_LEASE_TABLE)
+    .where(
+        _LEASE_TABLE.c.camera_id == bindparam("b_camera_id"),
+        _LEASE_TABLE.c.node == bindparam("b_node"),
+    )
+    .values(lease_until=bindparam("b_until"))
+)
+
+
 def renew(session: Session, *, camera_id: int, node: str, seconds: int, now: dt.datetime) -> bool:
     """Extend this node's lease; False when another node has taken it. Commits."""
-    result = session.execute(
-        update(RecorderLease)
-        .where(RecorderLease.camera_id == camera_id, RecorderLease.node == node)
-        .values(lease_until=now + dt.timedelta(seconds=seconds))
-        .execution_options(synchronize_session=False)
+    result = session.connection().execute(
+        _RENEW,
+        {
+            "b_camera_id": camera_id,
+            "b_node": node,
+            "b_until": now + dt.timedelta(seconds=seconds),
+        },
     )
     session.commit()
-    return getattr(result, "rowcount", 0) == 1
+    return result.rowcount == 1
 
 
 def release(session: Session, *, camera_id: int, node: str, now: dt.datetime) -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -55,6 +55,27 @@ log = logging.getLogger("psvis.recording.recorder")
 #: How often the supervising loop wakes without news from ffmpeg (watchdog, lease, stop):
 #: rarely enough that an idle recorder costs next to nothing (bench/recording.py).
 POLL_SECONDS = 2.0
+
+_STATUS_TABLE: Table = RecorderStatus.__table__  # type: ignore[assignment]
+#: The status row's UPDATE, compiled once and cached by SQLAlchemy.
+_STATUS_UPDATE = (
+    update(_STATUS_TABLE)
+    .where(_STATUS_TABLE.c.camera_id == bindparam("b_camera_id"))
+    .values(
+        {
+            name: bindparam(name)
+            for name in (
+                "node",
+                "state",
+                "restarts",
+                "last_segment_at",
+                "bitrate_bps",
+                "last_error",
+                "updated_at",
+            )
+        }
+    )
+)
 BACKOFF_FIRST_S = 1.0
 BACKOFF_MAX_S = 30.0
 #: Wall clock moving this much more or less than the monotonic clock is a clock step.
@@ -449,7 +470,9 @@ class CameraRecorder:
                 session.commit()
 
     def _status_row(self, session: Session) -> None:
-        """Write the status row: one UPDATE (an INSERT the first time)."""
+        """Write the status row: one UPDATE (an INSERT the first time). The statement is
+        built once (``_STATUS_UPDATE``) and run on the session's connection: it runs with
+        every seal, and building an ORM update each time cost more than the SQL."""
         values = {
             "node": self.node,
             "state": self.info.state,
@@ -459,13 +482,10 @@ class CameraRecorder:
             "last_error": self.info.last_error[:2000],
             "updated_at": self.clock(),
         }
-        result = session.execute(
-            update(RecorderStatus)
-            .where(RecorderStatus.camera_id == self.camera_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
+        result = session.connection().execute(
+            _STATUS_UPDATE, {"b_camera_id": self.camera_id, **values}
         )
-        if getattr(result, "rowcount", 0) == 0:
+        if result.rowcount == 0:
             session.add(RecorderStatus(camera_id=self.camera_id, **values))
             session.flush()
 

@@ -12,6 +12,7 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -38,6 +39,14 @@ class StorageRefused(PsvisError):
     code = "storage_refused"
 
 
+@lru_cache(maxsize=256)
+def _real_root(path: Path) -> Path:
+    """A storage root's real path. Resolved once per process: roots are checked (identity
+    file) when they are opened, and resolving the root for every sealed segment cost a
+    realpath walk each time (bench/recording.py)."""
+    return path.resolve()
+
+
 @dataclass(frozen=True, slots=True)
 class Root:
     """A checked storage root, ready to use."""
@@ -61,7 +70,7 @@ class Root:
         return candidate
 
     def relative(self, path: Path) -> str:
-        return path.resolve().relative_to(self.path.resolve()).as_posix()
+        return path.resolve().relative_to(_real_root(self.path)).as_posix()
 
     def free_bytes(self) -> int:
         return shutil.disk_usage(self.path).free
