@@ -66,7 +66,18 @@ class DemoVideo:
                 .join(Unit, Unit.id == System.maintainer_unit_id)
                 .where(Camera.id.in_(self.camera_ids), Unit.name == DEMO_MAINTAINER)
             ).first()
-        camera_id = maintained or self.camera_ids[0]
+            camera_id = maintained or self.camera_ids[0]
+            contractor = session.scalar(select(Unit.id).where(Unit.name == DEMO_MAINTAINER))
+            if maintained is None and contractor is not None:
+                # Demo data: the demo contractor maintains the faulty camera's system, so
+                # the maintainer login sees its ticket (Art. 16).
+                system_id = session.scalar(select(Camera.system_id).where(Camera.id == camera_id))
+                session.execute(
+                    update(System)
+                    .where(System.id == system_id)
+                    .values(maintainer_unit_id=contractor)
+                )
+                session.commit()
         index = self.camera_ids.index(camera_id)
 
         def wait_then_fault() -> None:
