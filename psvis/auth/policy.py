@@ -82,6 +82,8 @@ class Resource(enum.StrEnum):
     HEALTH = "health"
     #: Fault tickets (Art. 16, 17(3)), routed to the system's maintainer unit.
     TICKET = "ticket"
+    #: Police inspections of sites with their checklist results and photos (Art. 21).
+    INSPECTION = "inspection"
 
 
 class Action(enum.StrEnum):
@@ -247,6 +249,11 @@ POLICY: Final[dict[tuple[Resource, Action], dict[Role, Reach]]] = {
     (Resource.ENFORCEMENT_CASE, Action.CREATE): dict(_POLICE_FOOTAGE),
     (Resource.ENFORCEMENT_CASE, Action.UPDATE): dict(_POLICE_FOOTAGE),
     (Resource.ENFORCEMENT_CASE, Action.APPROVE): {R.CHIEF: J},
+    # Inspections (Art. 21): the police of the site's jurisdiction inspect and follow up;
+    # the unit's admin reads the inspections of its own sites (what was found there).
+    (Resource.INSPECTION, Action.READ): {**_POLICE_READ, R.UNIT_ADMIN: OWN},
+    (Resource.INSPECTION, Action.CREATE): dict(_POLICE_FOOTAGE),
+    (Resource.INSPECTION, Action.UPDATE): dict(_POLICE_FOOTAGE),
 }
 
 

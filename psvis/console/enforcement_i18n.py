@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from psvis.console.enforcement_inspection_i18n import INSPECTION_MESSAGES
+
 _NAV: dict[str, dict[str, str]] = {
     "nav.enforcement": {"zh-CN": "执法案件", "en": "Enforcement"},
     "enforcement.title": {"zh-CN": "执法案件", "en": "Enforcement cases"},
@@ -276,4 +278,5 @@ ENFORCEMENT_MESSAGES: Final[dict[str, dict[str, str]]] = {
     **_STATES,
     **_CASE,
     **_RULES,
+    **INSPECTION_MESSAGES,
 }

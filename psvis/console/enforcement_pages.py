@@ -418,3 +418,9 @@ def document(ctx: ConsoleCtx, document_id: ObjectId, download: Choice = "") -> R
             "Cache-Control": "no-store",
         },
     )
+
+
+# Inspections (Art. 21) share the prefix and the refusal sentences above; included last.
+from psvis.console import enforcement_inspection_pages  # noqa: E402
+
+router.include_router(enforcement_inspection_pages.router)

@@ -27,6 +27,10 @@ class Act(enum.StrEnum):
     PENALTY_DECIDED = "penalty.decided"
     DOCUMENT_ISSUED = "document.issued"
     CASE_CLOSED = "case.closed"
+    #: Art. 21: an inspection recorded, a photo attached, a case opened on its failures.
+    INSPECTION_RECORDED = "inspection.recorded"
+    INSPECTION_PHOTO = "inspection.photo"
+    INSPECTION_FOLLOWUP = "inspection.followup"
 
 
 ALL_ACTS: Final = frozenset(Act)

@@ -231,3 +231,10 @@ def get_document(
             "X-Content-SHA256": document.sha256,
         },
     )
+
+
+# Inspections (Art. 21) live under the same prefix; included last, as they render cases
+# with :func:`case_detail` above.
+from psvis.enforcement.inspection_routes import router as _inspections  # noqa: E402
+
+router.include_router(_inspections)

@@ -164,6 +164,9 @@ CUSTODY = frozenset(
         Resource.ENFORCEMENT_CASE,
         # Sharing grants (Art. 14): tests/integration/custody/test_sharing.py.
         Resource.SHARING_GRANT,
+        # Inspections (Art. 21): police at home and away, the unit's admin
+        # (tests/integration/enforcement/test_inspections.py).
+        Resource.INSPECTION,
     }
 )
 
