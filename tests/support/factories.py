@@ -13,9 +13,9 @@ from psvis.auth.models import User
 from psvis.auth.policy import Role
 from psvis.auth.principal import Principal
 from psvis.cli.context import operator_principal
+from psvis.core.secrets import SecretBox
 from psvis.custody import sharing
 from psvis.custody.models import SharingGrant
-from psvis.core.secrets import SecretBox
 from psvis.registry import cameras, service, systems
 from psvis.registry.codes import credit_check_character, make_gb_id
 from psvis.registry.enums import (

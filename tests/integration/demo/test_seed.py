@@ -174,8 +174,10 @@ def test_seed_networks_government_systems_and_demo_video_shows_both_kinds(
     for grant in grants:
         system = db.get(System, grant.system_id)
         assert system is not None
-        assert grant.bureau_code == root and grant.revoked_at is None
-        assert system.investment is Investment.GOVERNMENT and system.in_operation
+        assert grant.bureau_code == root
+        assert grant.revoked_at is None
+        assert system.investment is Investment.GOVERNMENT
+        assert system.in_operation
     non_government = db.scalar(
         select(func.count())
         .select_from(System)
@@ -196,4 +198,5 @@ def test_seed_networks_government_systems_and_demo_video_shows_both_kinds(
     for camera_id in chosen:
         if camera_id not in shared:
             system = db.get(System, systems_of[camera_id])
-            assert system is not None and system.user_unit_id == bank.id
+            assert system is not None
+            assert system.user_unit_id == bank.id
