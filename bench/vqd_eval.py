@@ -29,6 +29,7 @@ from typing import Any
 
 from psvis.health.vqd.baseline import Baseline
 from psvis.health.vqd.diagnose import FaultClass, diagnose
+from psvis.health.vqd.features import features_of
 from psvis.health.vqd.keyframes import read_keyframes
 from psvis.health.vqd.thresholds import VqdThresholds
 
@@ -52,7 +53,8 @@ def _diagnose_scene(
     for entry in entries:
         if entry["label"] == "baseline":
             continue
-        frames = [k.frame for k in read_keyframes(root / entry["path"], limit=None)]
+        # Each keyframe is measured once and reused by the windows that share it.
+        frames = [features_of(k.frame) for k in read_keyframes(root / entry["path"], limit=None)]
         for start in range(0, len(frames) - WINDOW + 1):
             diagnosis = diagnose(
                 frames[start : start + WINDOW], baseline=baseline, thresholds=thresholds
@@ -152,7 +154,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--root", type=Path, default=Path("var/vqd-eval"))
+    parser.add_argument("--root", type=Path, default=Path("var/vqd-eval/v2"))
     parser.add_argument("--split", choices=["heldout", "tuning", "both"], default="both")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--workers", type=int, default=2)

@@ -37,14 +37,42 @@ class BaselineError(ValueError):
     """A baseline could not be built or read."""
 
 
+def _shift_to(luma: np.ndarray, anchor: np.ndarray, limit: int) -> tuple[int, int]:
+    """Integer displacement of ``luma`` against ``anchor`` (phase correlation); (0, 0)
+    beyond ``limit`` pixels - that is not sway."""
+    fa = np.fft.rfft2(luma - luma.mean())
+    fb = np.fft.rfft2(anchor - anchor.mean())
+    cross = fa * np.conj(fb)
+    corr = np.fft.irfft2(cross / (np.abs(cross) + 1e-6), s=luma.shape)
+    y, x = np.unravel_index(int(np.argmax(corr)), corr.shape)
+    dy = int(y) if y <= luma.shape[0] // 2 else int(y) - luma.shape[0]
+    dx = int(x) if x <= luma.shape[1] // 2 else int(x) - luma.shape[1]
+    return (dy, dx) if max(abs(dy), abs(dx)) <= limit else (0, 0)
+
+
+#: Largest sway (analysis pixels) the keyframes of a reference are realigned for.
+MAX_ALIGN = 8
+
+
 def _median_frame(frames: Sequence[Frame]) -> Frame:
+    """Pixel-wise median of the keyframes, each first realigned to their median position:
+    a pole's sway would otherwise smear the reference, and a smeared reference makes
+    every sharp frame look sharper than at acceptance (and a blur look like none)."""
     shapes = Counter(f.luma.shape for f in frames)
     shape = shapes.most_common(1)[0][0]
     same = [f for f in frames if f.luma.shape == shape]
+    shifts = np.array([_shift_to(f.luma, same[0].luma, MAX_ALIGN) for f in same])
+    centre = np.median(shifts, axis=0).round().astype(int)
+    lumas, cbs, crs = [], [], []
+    for frame, (dy, dx) in zip(same, shifts - centre, strict=True):
+        lumas.append(np.roll(frame.luma, (-int(dy), -int(dx)), axis=(0, 1)))
+        cy, cx = round(dy / 2), round(dx / 2)
+        cbs.append(np.roll(frame.cb, (-cy, -cx), axis=(0, 1)))
+        crs.append(np.roll(frame.cr, (-cy, -cx), axis=(0, 1)))
     return Frame(
-        luma=np.median(np.stack([f.luma for f in same]), axis=0).astype(np.float32),
-        cb=np.median(np.stack([f.cb for f in same]), axis=0).astype(np.float32),
-        cr=np.median(np.stack([f.cr for f in same]), axis=0).astype(np.float32),
+        luma=np.median(np.stack(lumas), axis=0).astype(np.float32),
+        cb=np.median(np.stack(cbs), axis=0).astype(np.float32),
+        cr=np.median(np.stack(crs), axis=0).astype(np.float32),
     )
 
 

@@ -25,8 +25,10 @@ __all__ = [
     "SignalLossKind",
     "Verdict",
     "blur",
+    "channel_gains",
     "colour_cast",
     "covered_blocks",
+    "detail_ratio",
     "frame_change",
     "frozen",
     "is_night",
@@ -37,6 +39,7 @@ __all__ = [
     "scene_shift",
     "signal_loss",
     "structure_similarity",
+    "sway",
     "underexposed",
 ]
 
@@ -71,7 +74,7 @@ def signal_loss(f: Features, t: VqdThresholds) -> Verdict:
     """A uniform screen: nearly every pixel within ``uniform_tolerance`` of the median
     (an on-screen clock or caption leaves it uniform: the fraction is below 1)."""
     luma = f.frame.luma
-    median = float(np.median(luma))
+    median = f.luma_median
     fraction = float(np.mean(np.abs(luma - median) <= t.uniform_tolerance))
     cb, cr = f.chroma_mean
     metrics = {"uniform_fraction": fraction, "median_luma": median, "mean_cb": cb, "mean_cr": cr}
@@ -89,20 +92,39 @@ def signal_loss(f: Features, t: VqdThresholds) -> Verdict:
 # --------------------------------------------------------------------------- blur
 
 
+def detail_ratio(f: Features, ref: Features, t: VqdThresholds) -> float | None:
+    """Fine detail kept against the reference: per 20x20 block, the fine-scale gradient
+    energy over the reference's, divided by the same ratio two octaves down; the median
+    over the blocks with structure at both scales in both pictures. A gain, fog or a
+    lighting change scales both scales alike (ratio 1); defocus removes fine detail
+    first (towards 1/4 for a wide edge). Noise is removed from each energy (4 sigma^2),
+    so night noise neither adds detail nor hides a blur; blocks whose coarse structure
+    is gone (a cover, clipping) are not evidence. None when too few blocks qualify."""
+    if f.fine_energy.shape != ref.fine_energy.shape:
+        return None
+    floor = t.blur_min_block_energy
+    usable = (ref.fine_energy >= floor) & (ref.coarse_energy >= floor) & (f.coarse_energy >= floor)
+    if int(usable.sum()) < t.blur_min_blocks:
+        return None
+    ratio = (f.fine_energy[usable] / ref.fine_energy[usable]) / (
+        f.coarse_energy[usable] / ref.coarse_energy[usable]
+    )
+    return float(np.median(ratio))
+
+
 def blur(f: Features, ref: Features | None, t: VqdThresholds) -> Verdict:
-    """Blur / defocus: sharpness low, and (with a baseline) clearly below the reference's."""
+    """Blur / defocus. With a reference: fine detail lost against it (:func:`detail_ratio`).
+    Without: the frame's own fine-to-coarse sharpness low."""
     value, edge = f.sharpness, f.edge_fraction
     metrics = {"sharpness": value, "edge_fraction": edge}
+    if ref is not None:
+        kept = detail_ratio(f, ref, t)
+        if kept is not None:
+            metrics["detail_vs_reference"] = kept
+            return Verdict(kept <= t.blur_max_detail_ratio, metrics)
     if edge < t.blur_min_edge_fraction:
         return Verdict(False, metrics, judged=False)
-    fault = value <= t.blur_max_sharpness
-    if ref is not None:
-        ref_value, ref_edge = ref.sharpness, ref.edge_fraction
-        if ref_edge >= t.blur_min_edge_fraction and ref_value > 0:
-            drop = value / ref_value
-            metrics["sharpness_vs_reference"] = drop
-            fault = fault and drop <= t.blur_max_sharpness_drop
-    return Verdict(fault, metrics)
+    return Verdict(value <= t.blur_max_sharpness, metrics)
 
 
 # --------------------------------------------------------------------------- exposure
@@ -131,30 +153,67 @@ def overexposed(
     clipped = float(np.mean(luma >= t.clip_high_luma))
     metrics = {"mean_luma": mean, "clipped_fraction": clipped}
     bright = mean >= t.overexposed_min_mean
+    over_clipped = clipped >= t.overexposed_min_clipped
     # Haze brightens too, but flattens: a bright picture is overexposed only while it
     # keeps its spread (or clips); otherwise it is low contrast.
-    spread = _spread(luma)
+    spread = _visible_spread(f, covered, luma)
     keeps_spread = spread > t.low_contrast_max_spread
     if ref is not None:
-        gain = mean / max(float(ref.frame.luma.mean()), 1.0)
+        # Against the reference: a scene that is bright by nature (a white wall, a lit
+        # hall) is not overexposed; far brighter than at acceptance, or clipping, is.
+        gain = mean / max(ref.luma_mean, 1.0)
         metrics["mean_luma_vs_reference"] = gain
-        bright = bright or (gain >= t.exposure_max_gain and mean >= t.exposure_relative_min_mean)
-        keeps_spread = spread / max(_spread(ref.frame.luma), 1.0) > t.low_contrast_max_spread_ratio
-    fault = clipped >= t.overexposed_min_clipped or (bright and keeps_spread)
+        ref_clipped = float(np.mean(ref.frame.luma >= t.clip_high_luma))
+        bright = gain >= t.exposure_max_gain and mean >= t.exposure_relative_min_mean
+        over_clipped = over_clipped and clipped >= ref_clipped + t.overexposed_min_clipped / 2
+        # Brighter with its spread scaled up (or clipping) is a gain: overexposure. Brighter
+        # with the spread squeezed and nothing clipped is a veil: low contrast.
+        keeps_spread = (
+            spread / max(ref.luma_spread, 1.0) > t.overexposed_min_spread_ratio
+            or clipped >= t.overexposed_min_clipped_bright
+        )
+    fault = over_clipped or (bright and keeps_spread)
     return Verdict(fault, metrics)
 
 
-def underexposed(f: Features, t: VqdThresholds, *, covered: BoolArray | None = None) -> Verdict:
-    """Too dark: mean luma low or most of the visible part crushed to black."""
+def underexposed(
+    f: Features,
+    t: VqdThresholds,
+    *,
+    covered: BoolArray | None = None,
+    ref: Features | None = None,
+) -> Verdict:
+    """Too dark: mean luma low or most of the visible part crushed to black - and, with
+    a reference, far darker than at acceptance (a dark scene by nature is not a fault)."""
     luma = _visible_luma(f, covered)
     mean = float(luma.mean())
     crushed = float(np.mean(luma <= t.clip_low_luma))
+    metrics = {"mean_luma": mean, "crushed_fraction": crushed}
     fault = mean <= t.underexposed_max_mean or crushed >= t.underexposed_min_crushed
-    return Verdict(fault, {"mean_luma": mean, "crushed_fraction": crushed})
+    if ref is not None:
+        gain = mean / max(ref.luma_mean, 1.0)
+        metrics["mean_luma_vs_reference"] = gain
+        fault = fault and gain <= t.exposure_min_gain
+    return Verdict(fault, metrics)
 
 
 def _spread(luma: NDArray[np.float32]) -> float:
     return upper_quantile(luma, 0.02) - upper_quantile(luma, 0.98)
+
+
+def _contrast_ratio(spread: float, mean: float, ref: Features) -> float:
+    """Contrast (luma spread over mean luma) against the reference's. A change of gain or
+    lighting scales both and leaves it; haze lifts the mean and flattens the spread."""
+    return (spread / max(mean, 1.0)) / max(ref.luma_spread / max(ref.luma_mean, 1.0), 1e-3)
+
+
+def _visible_spread(
+    f: Features, covered: BoolArray | None, luma: NDArray[np.float32] | None = None
+) -> float:
+    """The luma spread of the visible part (precomputed for the whole frame)."""
+    if covered is None or not covered.any() or covered.all():
+        return f.luma_spread
+    return _spread(luma if luma is not None else _visible_luma(f, covered))
 
 
 def low_contrast(
@@ -168,19 +227,58 @@ def low_contrast(
     """Washed out: the luma spread (98th - 2nd percentile) small, or - with a reference -
     a small share of the reference's. Only judged on a correctly exposed frame: a dark or
     blown-out picture is an exposure fault."""
-    spread = _spread(_visible_luma(f, covered))
+    spread = _visible_spread(f, covered)
     metrics = {"luma_spread": spread}
     if not exposed_ok:
         return Verdict(False, metrics, judged=False)
     fault = spread <= t.low_contrast_max_spread
     if ref is not None:
-        ratio = spread / max(_spread(ref.frame.luma), 1.0)
-        metrics["luma_spread_vs_reference"] = ratio
+        mean = float(_visible_luma(f, covered).mean()) if covered is not None else f.luma_mean
+        ratio = _contrast_ratio(spread, mean, ref)
+        metrics["contrast_vs_reference"] = ratio
         fault = fault or ratio <= t.low_contrast_max_spread_ratio
     return Verdict(fault, metrics)
 
 
 # --------------------------------------------------------------------------- colour
+
+
+def channel_gains(f: Features, ref: Features, t: VqdThresholds) -> list[float] | None:
+    """Per RGB channel, the gain of the frame's block means against the reference's (the
+    ratio of their spreads over the mid-tone blocks, without the fifth that fits a line
+    worst: a passing object is not the lighting). Only channels the reference varies in count;
+    None when fewer than two do or too few blocks are usable."""
+    a, b = f.coarse_rgb, ref.coarse_rgb
+    if a.shape != b.shape:
+        return None
+    mid = (
+        (f.coarse_mean > 25)
+        & (f.coarse_mean < 230)
+        & (ref.coarse_mean[: a.shape[0], : a.shape[1]] > 25)
+        & (ref.coarse_mean[: a.shape[0], : a.shape[1]] < 230)
+    )
+    if int(mid.sum()) < 12:
+        return None
+    x, y = b[mid].astype(np.float64), a[mid].astype(np.float64)  # (n, 3)
+    # A line per channel (closed form, all three at once), then the fifth of the blocks
+    # that fit it worst left out.
+    xm, ym = x.mean(axis=0), y.mean(axis=0)
+    slope = ((x - xm) * (y - ym)).sum(axis=0) / np.maximum(((x - xm) ** 2).sum(axis=0), 1e-9)
+    resid = np.abs(y - ym - slope * (x - xm))
+    k = int(resid.shape[0] * 0.8)
+    cut = np.partition(resid, k, axis=0)[k]
+    gains: list[float] = []
+    for c in range(3):
+        if float(x[:, c].std()) < t.colour_cast_min_channel_std:
+            continue
+        keep = resid[:, c] <= cut[c]
+        # The ratio of spreads, not the least-squares slope: sway and noise attenuate a
+        # slope by their share of a channel's variance - most in the channel that varies
+        # least, which would read as a cast.
+        gains.append(float(y[keep, c].std() / max(float(x[keep, c].std()), 1e-3)))
+    if len(gains) < 2 or min(gains) <= 0:
+        return None
+    return gains
 
 
 def colour_cast(
@@ -197,13 +295,13 @@ def colour_cast(
     if guarded or not exposed_ok:
         return Verdict(False, metrics, judged=False)
     if ref is not None and ref.saturation > t.night_max_chroma:
-        # The reference's mean chroma scaled by the change of saturation: haze and a
-        # lighting change scale every colour alike, a cast pulls them one way.
-        scale = f.saturation / ref.saturation
-        rcb, rcr = ref.chroma_mean
-        shift = math.hypot(cb - scale * rcb, cr - scale * rcr)
-        metrics["cast"] = shift
-        return Verdict(shift > t.colour_cast_max_shift, metrics)
+        gains = channel_gains(f, ref, t)
+        if gains is not None:
+            # A cast is a white-balance error: the channels scaled unequally. Fog (a grey
+            # veil: every slope the same) and a lighting change (one gain) are not.
+            ratio = max(gains) / max(min(gains), 1e-3)
+            metrics["cast_gain_ratio"] = ratio
+            return Verdict(ratio >= t.colour_cast_max_gain_ratio, metrics)
     shift = math.hypot(cb, cr)
     ratio = shift / max(f.chroma_spread, 1e-6)
     metrics["cast"] = shift
@@ -250,13 +348,17 @@ def covered_blocks(f: Features, ref: Features | None, t: VqdThresholds) -> tuple
     every block alike, a cover flattens some). Without: flat dark blocks over all."""
     std = f.block_std
     if ref is not None and ref.block_std.shape == std.shape:
-        textured = ref.block_std >= t.textured_block_std
+        # Texture net of sensor noise (a block's variance minus the noise variance): at
+        # night the noise gives a cover a texture of its own, and the reference (a median
+        # of several keyframes) has less noise than a single frame.
+        tex = np.sqrt(np.maximum(std * std - f.noise0 * f.noise0, 0.0))
+        ref_tex = np.sqrt(np.maximum(ref.block_std**2 - ref.noise0 * ref.noise0, 0.0))
+        textured = ref_tex >= t.textured_block_std
         if int(textured.sum()) == 0:
             return np.zeros_like(textured), 0.0
-        ratio = std / np.maximum(ref.block_std, 1e-3)
+        ratio = tex / np.maximum(ref_tex, 1e-3)
         scale = upper_quantile(ratio[textured], 0.1)
-        # Sensor noise gives a cover some texture of its own (night pictures above all).
-        flat = std <= t.flat_block_std + 1.5 * f.noise0
+        flat = tex <= t.flat_block_std
         # Clipped white is overexposure's business, not a cover.
         unclipped = f.block_mean < t.clip_high_luma - 5
         covered = textured & flat & unclipped & (ratio <= 0.25 * scale)
@@ -265,6 +367,15 @@ def covered_blocks(f: Features, ref: Features | None, t: VqdThresholds) -> tuple
             # differently (moved, zoomed) lie at many levels.
             level = float(np.median(f.block_mean[covered]))
             covered &= np.abs(f.block_mean - level) <= 2 * t.uniform_tolerance
+            # Haze flattens weak textures too, but keeps every block where the rest of the
+            # frame says it should be (a veil is one affine map of the levels); a cover
+            # puts its blocks at its own level, off that map.
+            rest = ~covered
+            if int(rest.sum()) >= max(8, rest.size // 10):
+                x, y = ref.block_mean[rest], f.block_mean[rest]
+                slope, icpt = np.polyfit(x, y, 1)
+                off_map = np.abs(f.block_mean - (slope * ref.block_mean + icpt))
+                covered &= off_map > 2 * t.uniform_tolerance
         return covered, float(covered.sum() / textured.sum())
     covered = (std <= t.flat_block_std) & (f.block_mean <= 60)
     return covered, float(covered.mean())
@@ -292,6 +403,27 @@ def occlusion(f: Features, ref: Features | None, t: VqdThresholds) -> tuple[Verd
 # --------------------------------------------------------------------------- scene shift
 
 
+#: Largest global displacement (level-1 pixels, 1/160 of the width each) taken for the
+#: pole's sway and compensated before comparing structure; a larger one is left to show.
+MAX_SWAY = 3
+
+
+def sway(f: Features, ref: Features) -> tuple[int, int]:
+    """The frame's small global displacement against the reference (phase correlation of
+    the level-1 luma), (0, 0) when larger than ``MAX_SWAY`` or not clear."""
+    a = f.level1
+    if a.shape != ref.level1.shape:
+        return 0, 0
+    cross = f.level1_spectrum * np.conj(ref.level1_spectrum)
+    corr = np.fft.irfft2(cross / (np.abs(cross) + 1e-6), s=a.shape)
+    y, x = np.unravel_index(int(np.argmax(corr)), corr.shape)
+    dy = int(y) if y <= a.shape[0] // 2 else int(y) - a.shape[0]
+    dx = int(x) if x <= a.shape[1] // 2 else int(x) - a.shape[1]
+    if max(abs(dy), abs(dx)) > MAX_SWAY:
+        return 0, 0
+    return dy, dx
+
+
 def structure_similarity(
     f: Features, ref: Features, *, covered: BoolArray | None = None
 ) -> float | None:
@@ -303,6 +435,9 @@ def structure_similarity(
     a, b = f.orientation, ref.orientation
     if a.shape != b.shape:
         return -1.0
+    dy, dx = sway(f, ref)
+    if dy or dx:
+        a = np.roll(a, (-dy, -dx), axis=(0, 1))
     cols, rows = CELLS
     h, w = a.shape[0] // rows * rows, a.shape[1] // cols * cols
     ca = (
@@ -323,6 +458,12 @@ def structure_similarity(
     sim = cross / np.sqrt(np.maximum(ea * eb, 1e-12))
     weight = np.sqrt(eb)
     usable = weight > 0.1 * float(weight.max()) if weight.size else weight > 0
+    if usable.any():
+        # Cells whose structure is gone (flattened by a cover, clipped white) say the view
+        # is hidden there, not that it changed: a moved view has structure, elsewhere.
+        energy = ea / np.maximum(eb, 1e-12)
+        scale = upper_quantile(energy[usable], 0.25)
+        usable &= energy >= 0.1 * scale
     if covered is not None and covered.any():
         # Cells touching a cover (grown by a block: its edge may lie in a block that is not
         # flat) are occlusion's business, not a change of view.

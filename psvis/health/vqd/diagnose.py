@@ -15,6 +15,7 @@ the frames each class was found in.
 from __future__ import annotations
 
 import statistics
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -96,31 +97,43 @@ def _per_frame(
        blur, noise.
     """
     lost = d.signal_loss(feats, t)
+    if lost.fault and ref is not None:
+        # A very dark picture is uniform too; if the reference's structure is still in it
+        # (orientation does not care about the gain), the scene is there: underexposed.
+        similarity = d.structure_similarity(feats, ref)
+        if similarity is not None and similarity >= t.scene_min_similarity:
+            lost = d.Verdict(False, lost.metrics)
     verdicts = {FaultClass.SIGNAL_LOSS: lost}
     if lost.fault:
         return verdicts
     candidates, _ = d.covered_blocks(feats, ref, t)
+    # Blown-out blocks have lost their structure as a cover has: not a changed view.
+    candidates = candidates | (feats.block_mean >= t.clip_high_luma - 5)
     shifted = d.scene_shift(feats, ref, t, covered=candidates)
     verdicts[FaultClass.SCENE_SHIFT] = shifted
     local_ref = None if shifted.fault else ref
     occluded, covered = d.occlusion(feats, local_ref, t)
     mask = covered if occluded.fault else None
-    under = d.underexposed(feats, t, covered=mask)
+    # Exposure is judged against the reference even in a changed view: the camera still
+    # looks at the same place, and its overall brightness does not depend on the framing.
+    under = d.underexposed(feats, t, covered=mask, ref=ref)
     if occluded.fault and under.fault:
         occluded = d.Verdict(False, occluded.metrics)
         mask = None
-        under = d.underexposed(feats, t)
-    over = d.overexposed(feats, t, covered=mask, ref=local_ref)
+        under = d.underexposed(feats, t, ref=ref)
+    over = d.overexposed(feats, t, covered=mask, ref=ref)
     verdicts[FaultClass.OCCLUSION] = occluded
     verdicts[FaultClass.OVEREXPOSED] = over
     verdicts[FaultClass.UNDEREXPOSED] = under
     exposed_ok = not (over.fault or under.fault)
-    verdicts[FaultClass.LOW_CONTRAST] = d.low_contrast(
-        feats, t, covered=mask, ref=local_ref if mask is None else None, exposed_ok=exposed_ok
+    flat = d.low_contrast(
+        feats, t, covered=mask, ref=ref if mask is None else None, exposed_ok=exposed_ok
     )
-    # A changed view's colours are not the reference's: no colour verdict then.
-    # Nor behind a cover, whose own colour would read as a cast.
-    judge_colour = exposed_ok and not shifted.fault and not occluded.fault
+    verdicts[FaultClass.LOW_CONTRAST] = flat
+    # A changed view's colours are not the reference's: no colour verdict then. Nor
+    # behind a cover, whose own colour would read as a cast, nor through a veil that has
+    # squeezed the colours into the noise.
+    judge_colour = exposed_ok and not shifted.fault and not occluded.fault and not flat.fault
     verdicts[FaultClass.COLOUR_CAST] = d.colour_cast(feats, local_ref, t, exposed_ok=judge_colour)
     if shifted.fault:
         # A zoomed or turned view has other detail than the reference: the shift is the
@@ -132,18 +145,44 @@ def _per_frame(
     return verdicts
 
 
+#: Per-frame verdicts of the frames a caller keeps between cycles (as its Features):
+#: with one new keyframe per cycle, two of the three frames of a window were judged
+#: already - against the same reference (held weakly: a new baseline is a new key)
+#: and the same thresholds.
+_REMEMBERED: weakref.WeakKeyDictionary[
+    Features, tuple[weakref.ref[Features] | None, VqdThresholds, dict[FaultClass, d.Verdict]]
+] = weakref.WeakKeyDictionary()
+
+
+def _verdicts_of(
+    feats: Features, ref: Features | None, t: VqdThresholds
+) -> dict[FaultClass, d.Verdict]:
+    known = _REMEMBERED.get(feats)
+    if known is not None:
+        known_ref, known_t, verdicts = known
+        if (known_ref() if known_ref is not None else None) is ref and known_t is t:
+            return verdicts
+    verdicts = _per_frame(feats, ref, t)
+    _REMEMBERED[feats] = (weakref.ref(ref) if ref is not None else None, t, verdicts)
+    return verdicts
+
+
 def diagnose(
-    frames: Sequence[Frame], *, baseline: Baseline | None, thresholds: VqdThresholds
+    frames: Sequence[Frame | Features], *, baseline: Baseline | None, thresholds: VqdThresholds
 ) -> Diagnosis:
     """Diagnose a camera from its keyframes (oldest first, same size); see the module
-    docstring. An empty ``frames`` is :func:`no_video`."""
+    docstring. An empty ``frames`` is :func:`no_video`.
+
+    A frame may be passed as its :func:`~psvis.health.vqd.features.features_of` (what a
+    caller that keeps a camera's last keyframes between cycles keeps: their measurements
+    are not computed again)."""
     if not frames:
         return no_video()
     t = thresholds
-    feats = [features_of(frame) for frame in frames]
+    feats = [f if isinstance(f, Features) else features_of(f) for f in frames]
     refs = [baseline.reference_for(f, thresholds=t) if baseline else None for f in feats]
     nights = [d.is_night(f, t) for f in feats]
-    per_frame = [_per_frame(f, r, t) for f, r in zip(feats, refs, strict=True)]
+    per_frame = [_verdicts_of(f, r, t) for f, r in zip(feats, refs, strict=True)]
 
     n = len(frames)
     faults: list[Fault] = []

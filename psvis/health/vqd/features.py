@@ -21,7 +21,16 @@ from numpy.typing import NDArray
 
 from psvis.health.vqd.frames import FloatArray, Frame
 
-__all__ = ["BLOCK", "Features", "box_mean", "features_of", "sharpness", "upper_quantile"]
+__all__ = [
+    "BLOCK",
+    "COARSE_BLOCK",
+    "Features",
+    "box_mean",
+    "features_of",
+    "luma_levels",
+    "sharpness",
+    "upper_quantile",
+]
 
 #: Block edge in analysis pixels (10 px = 1/32 of the width).
 BLOCK = 10
@@ -100,6 +109,17 @@ def noise_sigma(plane: FloatArray, block: int) -> float:
     return float(flattest.mean()) * math.sqrt(math.pi / 2) / 6.0 * POOL_BIAS
 
 
+def luma_levels(luma: FloatArray) -> tuple[float, float, float]:
+    """(2nd percentile, median, 98th percentile) of ``luma`` with one partition - the
+    same order statistics as :func:`upper_quantile` and ``np.median`` would give."""
+    flat = luma.ravel()
+    n = flat.size
+    lo, hi = min(int(n * 0.02), n - 1), min(int(n * 0.98), n - 1)
+    mid_a, mid_b = (n - 1) // 2, n // 2
+    part = np.partition(flat, sorted({lo, mid_a, mid_b, hi}))
+    return float(part[lo]), float((part[mid_a] + part[mid_b]) / 2), float(part[hi])
+
+
 def upper_quantile(values: NDArray[np.floating], top: float) -> float:
     """The value with a ``top`` fraction of ``values`` above it (a partition, not a sort)."""
     flat = values.ravel()
@@ -165,9 +185,37 @@ def orientation_field(plane: FloatArray) -> ComplexArray:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+#: Block edge (analysis pixels) of the reference-relative blur and colour measures: 20 px
+#: = 5 px two octaves down, and 10 chroma pixels.
+COARSE_BLOCK = 20
+
+
+def block_energy(plane: FloatArray, size: int, noise: float) -> FloatArray:
+    """Mean squared gradient per ``size`` block, the noise's share (4 sigma^2) removed."""
+    g = gradient_magnitude(plane)
+    out: FloatArray = np.maximum(blocks(g * g, size).mean(axis=2) - 4.0 * noise * noise, 0.0)
+    return out
+
+
+def block_rgb(luma: FloatArray, cb: FloatArray, cr: FloatArray) -> FloatArray:
+    """RGB means of ``COARSE_BLOCK`` blocks (rows, cols, 3), from the block means of
+    luma and chroma (the colour transform is linear, so means commute with it)."""
+    y = blocks(luma, COARSE_BLOCK).mean(axis=2)
+    half_block = COARSE_BLOCK // 2
+    u = blocks(cb, half_block).mean(axis=2)
+    v = blocks(cr, half_block).mean(axis=2)
+    rows, cols = min(y.shape[0], u.shape[0]), min(y.shape[1], u.shape[1])
+    y, u, v = y[:rows, :cols], u[:rows, :cols], v[:rows, :cols]
+    out: FloatArray = np.stack(
+        [y + 1.402 * v, y - 0.344136 * u - 0.714136 * v, y + 1.772 * u], axis=2
+    ).astype(np.float32)
+    return out
+
+
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class Features:
-    """Shared measurements of one frame (see the module docstring)."""
+    """Shared measurements of one frame (see the module docstring). Compared and hashed
+    by identity: the diagnosis remembers per-frame verdicts for a kept ``Features``."""
 
     frame: Frame
     level1: FloatArray
@@ -181,6 +229,20 @@ class Features:
     saturation: float
     sharpness: float
     edge_fraction: float
+    luma_mean: float
+    luma_median: float
+    #: 98th minus 2nd percentile of the luma (contrast, robust to a few outliers).
+    luma_spread: float
+    #: Noise-corrected gradient energy per ``COARSE_BLOCK`` block at the analysis scale and
+    #: two octaves down (same block grid): blur removes the first, not the second.
+    fine_energy: FloatArray
+    coarse_energy: FloatArray
+    #: Mean luma per ``COARSE_BLOCK`` block and the RGB means (colour cast's regression).
+    coarse_mean: FloatArray
+    coarse_rgb: FloatArray
+    #: Fourier transform of the level-1 luma (mean removed): the sway estimate's input,
+    #: computed once per frame (a reference's is reused by every frame compared with it).
+    level1_spectrum: ComplexArray
 
 
 def features_of(frame: Frame) -> Features:
@@ -200,6 +262,13 @@ def features_of(frame: Frame) -> Features:
         mid = np.ones_like(mid)
     mcb, mcr = float(cb_c[mid].mean()), float(cr_c[mid].mean())
     spread = float(np.hypot(cb_c[mid] - mcb, cr_c[mid] - mcr).mean())
+    p2, median, p98 = luma_levels(luma)
+    level2 = half(level1)
+    noise2 = noise_sigma(level2, BLOCK // 2)
+    quarter = COARSE_BLOCK // 4
+    fine = block_energy(luma, COARSE_BLOCK, noise0)
+    coarse = block_energy(level2, quarter, noise2)
+    rows, cols = min(fine.shape[0], coarse.shape[0]), min(fine.shape[1], coarse.shape[1])
     return Features(
         frame=frame,
         level1=level1,
@@ -213,4 +282,12 @@ def features_of(frame: Frame) -> Features:
         saturation=float(np.hypot(cb_c, cr_c).mean()),
         sharpness=sharp,
         edge_fraction=edge,
+        luma_mean=float(luma.mean()),
+        luma_median=median,
+        luma_spread=p98 - p2,
+        fine_energy=fine[:rows, :cols],
+        coarse_energy=coarse[:rows, :cols],
+        coarse_mean=blocks(luma, COARSE_BLOCK).mean(axis=2)[:rows, :cols],
+        coarse_rgb=block_rgb(luma, cb, cr)[:rows, :cols],
+        level1_spectrum=np.fft.rfft2(level1 - level1.mean()).astype(np.complex64),
     )

@@ -75,6 +75,28 @@ class VqdThresholds(BaseModel):
         description="With a baseline: sharpness over the reference's sharpness at or below which "
         "a frame is blurred (both this and blur_max_sharpness must hold).",
     )
+    blur_max_detail_ratio: float = Field(
+        default=0.85,
+        gt=0,
+        lt=1,
+        description="With a baseline: fine detail kept against the reference (fine-scale over "
+        "coarse-scale gradient energy, each over the reference's; 1 unchanged, towards 0.25 "
+        "for a wide defocus) at or below which a frame is blurred.",
+    )
+    blur_min_block_energy: float = Field(
+        default=16.0,
+        gt=0,
+        le=10_000,
+        description="Noise-corrected gradient energy (luma levels squared) a 20x20 block needs "
+        "at both scales to count for the reference-relative blur measure.",
+    )
+    blur_min_blocks: int = Field(
+        default=8,
+        ge=1,
+        le=1000,
+        description="Blocks needed for the reference-relative blur measure; with fewer (a dark, "
+        "foggy or covered view) the frame's own sharpness is used.",
+    )
     blur_min_edge_fraction: float = Field(
         default=0.08,
         ge=0,
@@ -127,12 +149,36 @@ class VqdThresholds(BaseModel):
         le=255,
         description="Mean luma below which the relative overexposure test does not apply.",
     )
+    overexposed_min_spread_ratio: float = Field(
+        default=0.75,
+        gt=0,
+        le=10,
+        description="With a baseline: a frame far brighter than the reference is overexposed "
+        "if its luma spread is above this share of the reference's (a gain) or it clips "
+        "(overexposed_min_clipped_bright); brighter and flatter is haze (low contrast).",
+    )
+    overexposed_min_clipped_bright: float = Field(
+        default=0.1,
+        gt=0,
+        le=1,
+        description="With a baseline: clipped-white fraction from which a frame far brighter "
+        "than the reference is overexposed whatever its spread (clipping flattens it).",
+    )
+    exposure_min_gain: float = Field(
+        default=0.6,
+        gt=0,
+        lt=1,
+        description="With a baseline: a dark frame (see underexposed_max_mean) is underexposed "
+        "only at or below this share of the reference's mean luma - a scene dark by nature "
+        "is not a fault.",
+    )
     low_contrast_max_spread_ratio: float = Field(
         default=0.6,
         gt=0,
         lt=1,
-        description="With a baseline: luma spread at or below this share of the reference's "
-        "is low contrast.",
+        description="With a baseline: contrast (luma spread over mean luma) at or below this "
+        "share of the reference's is low contrast; above it a bright frame is overexposed "
+        "rather than hazy.",
     )
     low_contrast_max_spread: float = Field(
         default=60.0,
@@ -148,6 +194,20 @@ class VqdThresholds(BaseModel):
         le=128,
         description="Mean chroma offset (Cb, Cr vector length) from neutral - or, with a "
         "baseline, from the day reference's - above which a frame has a colour cast.",
+    )
+    colour_cast_max_gain_ratio: float = Field(
+        default=1.25,
+        gt=1,
+        le=10,
+        description="With a day baseline: the largest over the smallest RGB channel gain against "
+        "the reference (block-mean regression) from which a frame has a colour cast.",
+    )
+    colour_cast_min_channel_std: float = Field(
+        default=6.0,
+        ge=0,
+        le=128,
+        description="A channel whose block means vary less than this in the reference is left "
+        "out of the gain comparison (its slope would be noise).",
     )
     colour_cast_min_ratio: float = Field(
         default=0.8,
