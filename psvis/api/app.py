@@ -27,6 +27,7 @@ from psvis.core.periodic import Periodic
 from psvis.core.secrets import SecretBox
 from psvis.custody import service as custody_service
 from psvis.custody.routes import router as custody_router
+from psvis.enforcement import reports as enforcement_reports
 from psvis.enforcement.routes import router as enforcement_router
 from psvis.health.chore import run_cycle as health_cycle
 from psvis.health.routes import router as health_router
@@ -114,6 +115,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 interval=settings.vqd_cadence_seconds,
                 sessions=state.sessions,
                 chore=lambda session: health_cycle(session, settings=settings),
+            ),
+            # Art. 21: from the 1st of a month, last month's report of every jurisdiction
+            # is generated once and stored under data_dir/reports (idempotent).
+            Periodic(
+                name="enforcement-reports",
+                interval=settings.housekeeping_seconds,
+                sessions=state.sessions,
+                chore=lambda session: enforcement_reports.run_schedule(
+                    session, data_dir=settings.data_dir
+                ),
             ),
         ]
         for chore in chores:

@@ -84,6 +84,9 @@ class Resource(enum.StrEnum):
     TICKET = "ticket"
     #: Police inspections of sites with their checklist results and photos (Art. 21).
     INSPECTION = "inspection"
+    #: Monthly supervision reports per jurisdiction (Art. 21). The object is the
+    #: jurisdiction.
+    REPORT = "report"
 
 
 class Action(enum.StrEnum):
@@ -254,6 +257,9 @@ POLICY: Final[dict[tuple[Resource, Action], dict[Role, Reach]]] = {
     (Resource.INSPECTION, Action.READ): {**_POLICE_READ, R.UNIT_ADMIN: OWN},
     (Resource.INSPECTION, Action.CREATE): dict(_POLICE_FOOTAGE),
     (Resource.INSPECTION, Action.UPDATE): dict(_POLICE_FOOTAGE),
+    # Monthly reports: the police (and the auditor) of a jurisdiction read its reports and
+    # those of the jurisdictions below it; they aggregate, never name footage.
+    (Resource.REPORT, Action.READ): dict(_POLICE_READ),
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from psvis.console.enforcement_inspection_i18n import INSPECTION_MESSAGES
+from psvis.console.enforcement_report_i18n import REPORT_MESSAGES
 
 _NAV: dict[str, dict[str, str]] = {
     "nav.enforcement": {"zh-CN": "执法案件", "en": "Enforcement"},
@@ -279,4 +280,5 @@ ENFORCEMENT_MESSAGES: Final[dict[str, dict[str, str]]] = {
     **_CASE,
     **_RULES,
     **INSPECTION_MESSAGES,
+    **REPORT_MESSAGES,
 }

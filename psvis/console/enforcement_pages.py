@@ -424,3 +424,8 @@ def document(ctx: ConsoleCtx, document_id: ObjectId, download: Choice = "") -> R
 from psvis.console import enforcement_inspection_pages  # noqa: E402
 
 router.include_router(enforcement_inspection_pages.router)
+
+# Monthly reports (Art. 21): /enforcement/reports.
+from psvis.console import enforcement_report_pages  # noqa: E402
+
+router.include_router(enforcement_report_pages.router)

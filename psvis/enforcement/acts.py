@@ -31,6 +31,8 @@ class Act(enum.StrEnum):
     INSPECTION_RECORDED = "inspection.recorded"
     INSPECTION_PHOTO = "inspection.photo"
     INSPECTION_FOLLOWUP = "inspection.followup"
+    #: Art. 21: the schedule stored a monthly report (both files' SHA-256).
+    REPORT_STORED = "report.stored"
 
 
 ALL_ACTS: Final = frozenset(Act)

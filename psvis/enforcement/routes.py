@@ -238,3 +238,8 @@ def get_document(
 from psvis.enforcement.inspection_routes import router as _inspections  # noqa: E402
 
 router.include_router(_inspections)
+
+# Monthly reports (Art. 21): /api/v1/enforcement/reports.
+from psvis.enforcement.report_routes import router as _reports  # noqa: E402
+
+router.include_router(_reports)

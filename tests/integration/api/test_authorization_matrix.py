@@ -167,6 +167,10 @@ CUSTODY = frozenset(
         # Inspections (Art. 21): police at home and away, the unit's admin
         # (tests/integration/enforcement/test_inspections.py).
         Resource.INSPECTION,
+        # Monthly reports: the object is a jurisdiction, not a registry row; police at
+        # home, away and in the city, and a unit's admin
+        # (tests/integration/enforcement/test_reports.py).
+        Resource.REPORT,
     }
 )
 
