@@ -76,7 +76,7 @@ class VqdThresholds(BaseModel):
         "a frame is blurred (both this and blur_max_sharpness must hold).",
     )
     blur_max_detail_ratio: float = Field(
-        default=0.89,
+        default=0.85,
         gt=0,
         lt=1,
         description="With a baseline: fine detail kept against the reference (fine-scale over "
@@ -173,7 +173,7 @@ class VqdThresholds(BaseModel):
         "is not a fault.",
     )
     low_contrast_max_spread_ratio: float = Field(
-        default=0.7,
+        default=0.6,
         gt=0,
         lt=1,
         description="With a baseline: contrast (luma spread over mean luma) at or below this "
@@ -232,7 +232,7 @@ class VqdThresholds(BaseModel):
     )
     # ---- noise
     noise_max_sigma: float = Field(
-        default=3.65,
+        default=3.5,
         gt=0,
         le=128,
         description="Estimated noise standard deviation (luma levels at the analysis size) above "
@@ -246,7 +246,7 @@ class VqdThresholds(BaseModel):
         description="Keyframes needed to judge a frozen image (all identical within noise).",
     )
     frozen_max_change: float = Field(
-        default=1.0,
+        default=1.1,
         gt=0,
         le=64,
         description="Change between consecutive keyframes (90th percentile of 10x10 block mean "
@@ -267,7 +267,7 @@ class VqdThresholds(BaseModel):
         "acceptance (only those can be found covered).",
     )
     occlusion_min_fraction: float = Field(
-        default=0.08,
+        default=0.15,
         gt=0,
         le=1,
         description="Fraction of the reference's textured blocks now flat from which the view is "
@@ -282,7 +282,7 @@ class VqdThresholds(BaseModel):
     )
     # ---- scene shift
     scene_min_similarity: float = Field(
-        default=0.82,
+        default=0.71,
         gt=-1,
         lt=1,
         description="Structure similarity with the reference (gradient-orientation field, -1..1) "
