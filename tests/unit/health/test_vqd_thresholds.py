@@ -33,6 +33,10 @@ def test_defaults_and_overrides() -> None:
         ({"frozen_min_frames": 2.5}, "valid integer"),
         ({"noise_max_sigma": "4"}, "valid number"),
         ({"noise_sigma_max": 4.0}, "Extra inputs are not permitted"),
+        ({"blur_max_detail_ratio": 1.2}, "less than 1"),
+        ({"colour_cast_max_gain_ratio": 0.9}, "greater than 1"),
+        ({"blur_min_blocks": 0}, "greater than or equal to 1"),
+        ({"exposure_min_gain": 1.0}, "less than 1"),
     ],
 )
 def test_bad_values_refused_clearly(values: dict[str, Any], message: str) -> None:
