@@ -87,6 +87,8 @@ class Resource(enum.StrEnum):
     #: Monthly supervision reports per jurisdiction (Art. 21). The object is the
     #: jurisdiction.
     REPORT = "report"
+    #: Planned camera points and the Art. 8 coverage gaps of mandatory sites (Art. 7).
+    PLANNING = "planning"
 
 
 class Action(enum.StrEnum):
@@ -260,6 +262,10 @@ POLICY: Final[dict[tuple[Resource, Action], dict[Role, Reach]]] = {
     # Monthly reports: the police (and the auditor) of a jurisdiction read its reports and
     # those of the jurisdictions below it; they aggregate, never name footage.
     (Resource.REPORT, Action.READ): dict(_POLICE_READ),
+    # Planning (Art. 7): the city police draw up the plan with the departments; the police
+    # of a jurisdiction read its plan, its admins add planned points.
+    (Resource.PLANNING, Action.READ): dict(_POLICE_READ),
+    (Resource.PLANNING, Action.CREATE): dict(_ADMINS),
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from psvis.console.enforcement_inspection_i18n import INSPECTION_MESSAGES
+from psvis.console.enforcement_planning_i18n import PLANNING_MESSAGES
 from psvis.console.enforcement_report_i18n import REPORT_MESSAGES
 
 _NAV: dict[str, dict[str, str]] = {
@@ -281,4 +282,5 @@ ENFORCEMENT_MESSAGES: Final[dict[str, dict[str, str]]] = {
     **_RULES,
     **INSPECTION_MESSAGES,
     **REPORT_MESSAGES,
+    **PLANNING_MESSAGES,
 }

@@ -429,3 +429,8 @@ router.include_router(enforcement_inspection_pages.router)
 from psvis.console import enforcement_report_pages  # noqa: E402
 
 router.include_router(enforcement_report_pages.router)
+
+# Planning (Art. 7, 8): /enforcement/planning.
+from psvis.console import enforcement_planning_pages  # noqa: E402
+
+router.include_router(enforcement_planning_pages.router)

@@ -6,7 +6,7 @@ from psvis.auth import models as auth_models
 from psvis.compliance import models as compliance_models
 from psvis.core.db import Base
 from psvis.custody import models as custody_models
-from psvis.enforcement import inspection_models, report_models
+from psvis.enforcement import inspection_models, planning_models, report_models
 from psvis.enforcement import models as enforcement_models
 from psvis.health import models as health_models
 from psvis.ledger import models as ledger_models
@@ -22,6 +22,7 @@ __all__ = [
     "health_models",
     "inspection_models",
     "ledger_models",
+    "planning_models",
     "recording_models",
     "registry_models",
     "report_models",

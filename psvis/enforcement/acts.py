@@ -33,6 +33,8 @@ class Act(enum.StrEnum):
     INSPECTION_FOLLOWUP = "inspection.followup"
     #: Art. 21: the schedule stored a monthly report (both files' SHA-256).
     REPORT_STORED = "report.stored"
+    #: Art. 7: a planned camera point added, with its duplicate-coverage result.
+    POINT_PLANNED = "planning.point"
 
 
 ALL_ACTS: Final = frozenset(Act)

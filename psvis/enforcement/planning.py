@@ -1,5 +1,6 @@
 """Art. 7: "充分利用现有视频信息资源，避免重复建设" — a planned camera point whose field
-of view is already largely covered by existing cameras duplicates them.
+of view is already largely covered by existing cameras duplicates them; and Art. 8:
+which covering roles (entrance, passage, key spot) a mandatory site still lacks.
 
 Pure geometry (shapely), no database: each camera's field of view is a sector — apex at
 its position, opening ``fov_deg`` around ``azimuth_deg`` (clockwise from north), radius
@@ -13,7 +14,7 @@ share reaches the threshold.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -21,6 +22,7 @@ from typing import Final
 from shapely import Polygon, unary_union  # type: ignore[import-untyped]
 
 from psvis.compliance.rules import Decision
+from psvis.registry.enums import COVERING_ROLES, CameraRole, SiteCategory
 
 #: Share of a planned field of view already covered that makes it a duplicate (a
 #: deployment may set its own; the regulation gives no number).
@@ -107,3 +109,53 @@ def duplicate_coverage(
         evidence={"covered": percent, "cameras": sorted(ids)},
     )
     return Coverage(share=share, overlapping_ids=tuple(sorted(ids)), decision=decision)
+
+
+# --- Art. 8 coverage of mandatory sites ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SiteGap:
+    """What an Art. 8 site lacks: the covering roles no existing camera has, and which of
+    those a planned point would fill."""
+
+    missing: tuple[CameraRole, ...]
+    planned: tuple[CameraRole, ...]
+    decision: Decision
+
+    @property
+    def unplanned(self) -> tuple[CameraRole, ...]:
+        return tuple(r for r in self.missing if r not in self.planned)
+
+
+def site_gap(
+    category: SiteCategory,
+    present: Collection[CameraRole],
+    planned: Collection[CameraRole] = (),
+) -> SiteGap:
+    """Art. 8: a mandatory place needs cameras at its main entrances, passages and key
+    spots. ``present``: roles of the site's existing cameras; ``planned``: of its planned
+    points. Not a mandatory category: nothing is missing."""
+    missing = (
+        tuple(r for r in COVERING_ROLES if r not in set(present)) if category.is_mandatory else ()
+    )
+    filled = tuple(r for r in missing if r in set(planned))
+    article = (
+        f"Art. 8({category.value.removeprefix('art8_')})" if category.is_mandatory else "Art. 8"
+    )
+    return SiteGap(
+        missing=missing,
+        planned=filled,
+        decision=Decision(
+            ok=not missing,
+            rule="art8_site_roles_missing",
+            article=article,
+            article_zh="第八条",
+            reason=(
+                "no camera at: " + ", ".join(r.value for r in missing)
+                if missing
+                else "entrances, passages and key spots covered"
+            ),
+            evidence={"missing": [r.value for r in missing], "planned": [r.value for r in filled]},
+        ),
+    )

@@ -243,3 +243,8 @@ router.include_router(_inspections)
 from psvis.enforcement.report_routes import router as _reports  # noqa: E402
 
 router.include_router(_reports)
+
+# Planning (Art. 7, 8): /api/v1/enforcement/planning.
+from psvis.enforcement.planning_routes import router as _planning  # noqa: E402
+
+router.include_router(_planning)

@@ -171,6 +171,9 @@ CUSTODY = frozenset(
         # home, away and in the city, and a unit's admin
         # (tests/integration/enforcement/test_reports.py).
         Resource.REPORT,
+        # Planning (Art. 7): district admins at home and away, officers
+        # (tests/integration/enforcement/test_planning_service.py).
+        Resource.PLANNING,
     }
 )
 

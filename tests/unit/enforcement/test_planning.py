@@ -61,3 +61,28 @@ def test_half_the_sector_and_the_threshold_edge() -> None:
 def test_overlapping_existing_sectors_are_not_counted_twice() -> None:
     result = duplicate_coverage(view(), [view(1), view(2), view(3, fov=360.0)])
     assert result.share == pytest.approx(1.0, abs=1e-9)
+
+
+# --- Art. 8: the covering roles a mandatory site lacks ------------------------------------------
+
+
+def test_site_gap_names_the_missing_roles_and_the_planned_ones() -> None:
+    from psvis.enforcement.planning import site_gap
+    from psvis.registry.enums import CameraRole as R
+    from psvis.registry.enums import SiteCategory
+
+    full = site_gap(SiteCategory.ART8_4, {R.ENTRANCE, R.PASSAGE, R.KEY_SPOT})
+    assert (full.missing, full.decision.ok) == ((), True)
+    gap = site_gap(SiteCategory.ART8_5, {R.ENTRANCE, R.OTHER}, {R.PASSAGE, R.ENTRANCE})
+    assert gap.missing == (R.PASSAGE, R.KEY_SPOT)
+    assert gap.planned == (R.PASSAGE,)  # a planned entrance fills nothing: one exists
+    assert gap.unplanned == (R.KEY_SPOT,)
+    assert (gap.decision.ok, gap.decision.article, gap.decision.rule) == (
+        False,
+        "Art. 8(5)",
+        "art8_site_roles_missing",
+    )
+    # An "other" camera covers none of the three; a non-mandatory site lacks nothing.
+    assert site_gap(SiteCategory.ART8_10, {R.OTHER}).missing == (R.ENTRANCE, R.PASSAGE, R.KEY_SPOT)
+    assert site_gap(SiteCategory.OTHER, set()).decision.ok
+    assert site_gap(SiteCategory.ART9_TOILET, set()).missing == ()
