@@ -2,21 +2,29 @@
 system without signage) is taken by the district officer through a correction order, a
 re-check refused inside the period (with its article shown), a failed re-check after the
 deadline, and the chief's penalty decision (1,001 yuan refused naming the article, 1,000
-decided); both PDFs are downloaded and read back, and every step is on the ledger."""
+decided); both PDFs are downloaded and read back, and every step is on the ledger. And the
+monthly report (Art. 21) generated on a tablet-sized screen, its XLSX and PDF downloaded
+with the fine the database holds."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from psvis.auth import service as auth_service
 from psvis.core.timeutil import today_china
+from psvis.enforcement import service
+from psvis.enforcement.enums import Basis
 from psvis.enforcement.models import CorrectionOrder
+from psvis.enforcement.schemas import CaseCreate, DecisionCreate
 from tests.support.enforcement import acts, pdf_text, signage_world
 from tests.support.factories import PASSWORD, Registry
 
@@ -148,3 +156,62 @@ def test_finding_order_recheck_fine_with_both_pdfs_in_chromium(
         "document.issued",
         "penalty.decided",
     ]
+
+
+@pytest.mark.browser
+def test_monthly_report_on_a_tablet_downloads_matching_files(
+    browser: Browser, live_server: str, registry: Registry, db: Session, tmp_path: Path
+) -> None:
+    """The chief generates this month's report of the district on a tablet-sized screen:
+    the page's figures, the XLSX cells and the PDF's text carry the fine decided today
+    (the database's number), and the XLSX has its charts."""
+    world = signage_world(registry, officer="officer", chief="chief")
+    officer = auth_service.principal_for(db, user=world.officer)
+    chief = auth_service.principal_for(db, user=world.chief)
+    case = service.open_case(
+        db,
+        principal=officer,
+        data=CaseCreate(unit_id=world.unit.id, basis=Basis.ART26_3, facts="删除原始录像"),
+    )
+    service.decide(
+        db,
+        principal=chief,
+        case_id=case.id,
+        data=DecisionCreate(
+            fine_yuan=700, requirement="恢复并保存原始录像", reasons="删改原始记录"
+        ),
+    )
+    db.commit()
+    month = today_china().strftime("%Y-%m")
+    context = browser.new_context(
+        viewport={"width": 800, "height": 1280}, locale="zh-CN", accept_downloads=True
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        _sign_in(page, live_server, "chief")
+        page.goto(f"{live_server}/enforcement/reports")
+        page.select_option("#r-jurisdiction", "360102")
+        page.fill("#r-month", month)
+        page.click("#r-generate")
+        row = page.locator("#report-cases tr[data-basis='art26_3'] td")
+        expect(row.nth(4)).to_have_text("700")
+        page.screenshot(path=str(tmp_path / "report-tablet.png"), full_page=True)
+        with page.expect_download() as xlsx_info:
+            page.click("#r-xlsx")
+        with page.expect_download() as pdf_info:
+            page.click("#r-pdf")
+        xlsx_info.value.save_as(tmp_path / "r.xlsx")
+        pdf_info.value.save_as(tmp_path / "r.pdf")
+    finally:
+        context.close()
+    assert problems == []
+    book = openpyxl.load_workbook(io.BytesIO((tmp_path / "r.xlsx").read_bytes()))
+    cases = {r[0]: r[1:] for r in book["案件"].iter_rows(min_row=2, values_only=True)}
+    art26_3 = next(v for k, v in cases.items() if str(k).startswith("第二十六条第（三）项"))
+    assert art26_3 == (1, 1, 1, 700)  # opened, order (with the decision), decision, fines
+    assert len(book["案件"]._charts) == 1
+    text = pdf_text((tmp_path / "r.pdf").read_bytes())
+    assert "监督管理月报" in text
+    assert month in text
