@@ -89,6 +89,10 @@ class Resource(enum.StrEnum):
     REPORT = "report"
     #: Planned camera points and the Art. 8 coverage gaps of mandatory sites (Art. 7).
     PLANNING = "planning"
+    #: A user unit's Art. 17(1)(2) records: rules and duty logs on file, trainings.
+    UNIT_DUTY = "unit_duty"
+    #: Suspicious-information reports from units to the police (Art. 17(5)).
+    SUSPICIOUS_REPORT = "suspicious_report"
 
 
 class Action(enum.StrEnum):
@@ -266,6 +270,18 @@ POLICY: Final[dict[tuple[Resource, Action], dict[Role, Reach]]] = {
     # of a jurisdiction read its plan, its admins add planned points.
     (Resource.PLANNING, Action.READ): dict(_POLICE_READ),
     (Resource.PLANNING, Action.CREATE): dict(_ADMINS),
+    # Unit duties (Art. 17): the unit keeps its own records (its admin files them, its duty
+    # operators read them); the police of its jurisdiction read them when supervising
+    # (Art. 21). A unit's staff report suspicious information; the police acknowledge.
+    (Resource.UNIT_DUTY, Action.READ): {**_POLICE_READ, R.UNIT_ADMIN: OWN, R.UNIT_OPERATOR: OWN},
+    (Resource.UNIT_DUTY, Action.CREATE): {R.UNIT_ADMIN: OWN},
+    (Resource.SUSPICIOUS_REPORT, Action.READ): {
+        **_POLICE_READ,
+        R.UNIT_ADMIN: OWN,
+        R.UNIT_OPERATOR: OWN,
+    },
+    (Resource.SUSPICIOUS_REPORT, Action.CREATE): {R.UNIT_ADMIN: OWN, R.UNIT_OPERATOR: OWN},
+    (Resource.SUSPICIOUS_REPORT, Action.UPDATE): dict(_POLICE_FOOTAGE),
 }
 
 

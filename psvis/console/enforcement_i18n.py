@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from psvis.console.enforcement_duty_i18n import DUTY_MESSAGES
 from psvis.console.enforcement_inspection_i18n import INSPECTION_MESSAGES
 from psvis.console.enforcement_planning_i18n import PLANNING_MESSAGES
 from psvis.console.enforcement_report_i18n import REPORT_MESSAGES
@@ -283,4 +284,5 @@ ENFORCEMENT_MESSAGES: Final[dict[str, dict[str, str]]] = {
     **INSPECTION_MESSAGES,
     **REPORT_MESSAGES,
     **PLANNING_MESSAGES,
+    **DUTY_MESSAGES,
 }

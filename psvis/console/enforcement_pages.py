@@ -434,3 +434,8 @@ router.include_router(enforcement_report_pages.router)
 from psvis.console import enforcement_planning_pages  # noqa: E402
 
 router.include_router(enforcement_planning_pages.router)
+
+# Unit duties (Art. 17(1)(2)(5)): /enforcement/duties.
+from psvis.console import enforcement_duty_pages  # noqa: E402
+
+router.include_router(enforcement_duty_pages.router)

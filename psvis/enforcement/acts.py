@@ -35,6 +35,12 @@ class Act(enum.StrEnum):
     REPORT_STORED = "report.stored"
     #: Art. 7: a planned camera point added, with its duplicate-coverage result.
     POINT_PLANNED = "planning.point"
+    #: Art. 17: a unit's document on file, a training, a suspicious-information report,
+    #: the police's acknowledgement of it.
+    DUTY_DOCUMENT = "duty.document"
+    TRAINING_RECORDED = "duty.training"
+    REPORT_FILED = "duty.report"
+    REPORT_ACKNOWLEDGED = "duty.report_acknowledged"
 
 
 ALL_ACTS: Final = frozenset(Act)

@@ -248,3 +248,8 @@ router.include_router(_reports)
 from psvis.enforcement.planning_routes import router as _planning  # noqa: E402
 
 router.include_router(_planning)
+
+# Unit duties (Art. 17(1)(2)(5)): /api/v1/enforcement/duties.
+from psvis.enforcement.duty_routes import router as _duties  # noqa: E402
+
+router.include_router(_duties)

@@ -174,6 +174,10 @@ CUSTODY = frozenset(
         # Planning (Art. 7): district admins at home and away, officers
         # (tests/integration/enforcement/test_planning_service.py).
         Resource.PLANNING,
+        # Unit duties and suspicious-information reports (Art. 17): the unit's admin and
+        # operator, police at home and away (tests/integration/enforcement/test_duties.py).
+        Resource.UNIT_DUTY,
+        Resource.SUSPICIOUS_REPORT,
     }
 )
 
