@@ -76,12 +76,16 @@ def _diagnose_scene(
 
 
 def evaluate(
-    root: Path, splits: list[str], overrides: dict[str, Any], workers: int
+    root: Path,
+    splits: list[str],
+    overrides: dict[str, Any],
+    workers: int,
+    scenes: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     manifest = json.loads((root / "manifest.json").read_text())
     by_scene: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for entry in manifest["clips"]:
-        if entry["split"] in splits:
+        if entry["split"] in splits and (not scenes or entry["scene"] in scenes):
             by_scene[(entry["split"], entry["scene"])].append(entry)
     jobs = [(root, entries, overrides) for entries in by_scene.values()]
     results: list[dict[str, Any]] = []
@@ -154,11 +158,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--root", type=Path, default=Path("var/vqd-eval/v2"))
+    parser.add_argument("--root", type=Path, default=Path("var/vqd-eval/v3"))
     parser.add_argument("--split", choices=["heldout", "tuning", "both"], default="both")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--dump", type=Path, help="write every diagnosis (metrics) as JSON")
+    parser.add_argument(
+        "--scene", action="append", default=[], help="only these scenes (a quick tuning look)"
+    )
     args = parser.parse_args()
     overrides: dict[str, Any] = {}
     for item in args.set:
@@ -167,7 +174,7 @@ def main() -> None:
     VqdThresholds.from_mapping(overrides)  # refuse bad values before the work
     splits = ["tuning", "heldout"] if args.split == "both" else [args.split]
     started = time.perf_counter()
-    results = evaluate(args.root, splits, overrides, args.workers)
+    results = evaluate(args.root, splits, overrides, args.workers, args.scene)
     elapsed = time.perf_counter() - started
     if args.dump:
         args.dump.write_text(json.dumps(results))

@@ -18,10 +18,18 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import NDArray
 
-from psvis.health.vqd.features import BLOCK, CELLS, Features, blocks, upper_quantile
+from psvis.health.vqd.features import (
+    BLOCK,
+    CELLS,
+    ComplexArray,
+    Features,
+    blocks,
+    upper_quantile,
+)
 from psvis.health.vqd.thresholds import VqdThresholds
 
 __all__ = [
+    "UNDETERMINED",
     "SignalLossKind",
     "Verdict",
     "blur",
@@ -38,6 +46,7 @@ __all__ = [
     "overexposed",
     "scene_shift",
     "signal_loss",
+    "structure_match",
     "structure_similarity",
     "sway",
     "underexposed",
@@ -342,10 +351,16 @@ def frozen(frames: Sequence[Features], t: VqdThresholds) -> Verdict:
 # --------------------------------------------------------------------------- occlusion
 
 
-def covered_blocks(f: Features, ref: Features | None, t: VqdThresholds) -> tuple[BoolArray, float]:
+def covered_blocks(
+    f: Features, ref: Features | None, t: VqdThresholds, *, plain: bool = True
+) -> tuple[BoolArray, float]:
     """(blocks now covered, fraction). With a reference: blocks textured at acceptance
     that are now flat, and flat *relative to the frame's own loss of contrast* (fog dims
-    every block alike, a cover flattens some). Without: flat dark blocks over all."""
+    every block alike, a cover flattens some); and, with ``plain``, blocks plain at
+    acceptance that are still flat but now far off the frame's level map (a cover over
+    a featureless region - a night sky, a bare wall - hides no texture but puts the
+    region at its own level). The fraction is of the reference's textured blocks and
+    the plain ones found covered. Without: flat dark blocks over all."""
     std = f.block_std
     if ref is not None and ref.block_std.shape == std.shape:
         # Texture net of sensor noise (a block's variance minus the noise variance): at
@@ -367,26 +382,75 @@ def covered_blocks(f: Features, ref: Features | None, t: VqdThresholds) -> tuple
             # differently (moved, zoomed) lie at many levels.
             level = float(np.median(f.block_mean[covered]))
             covered &= np.abs(f.block_mean - level) <= 2 * t.uniform_tolerance
+        off_map = _off_level_map(f, ref, fit=~covered)
+        if off_map is not None:
             # Haze flattens weak textures too, but keeps every block where the rest of the
             # frame says it should be (a veil is one affine map of the levels); a cover
             # puts its blocks at its own level, off that map.
-            rest = ~covered
-            if int(rest.sum()) >= max(8, rest.size // 10):
-                x, y = ref.block_mean[rest], f.block_mean[rest]
-                slope, icpt = np.polyfit(x, y, 1)
-                off_map = np.abs(f.block_mean - (slope * ref.block_mean + icpt))
-                covered &= off_map > 2 * t.uniform_tolerance
-        return covered, float(covered.sum() / textured.sum())
+            covered &= off_map > 2 * t.uniform_tolerance
+        if plain:
+            covered |= _plain_covered(f, ref, t, covered, unclipped)
+        return covered, float(covered.sum() / max(int((textured | covered).sum()), 1))
     covered = (std <= t.flat_block_std) & (f.block_mean <= 60)
     return covered, float(covered.mean())
 
 
-def occlusion(f: Features, ref: Features | None, t: VqdThresholds) -> tuple[Verdict, BoolArray]:
+def _plain_covered(
+    f: Features,
+    ref: Features,
+    t: VqdThresholds,
+    covered: BoolArray,
+    unclipped: BoolArray,
+) -> BoolArray:
+    """Blocks plain at acceptance, flat now and far off the frame's level map, at one
+    level: a cover over a featureless region (a night sky, a bare wall). The map is
+    fitted on every unclipped block not covered, then again without the blocks found
+    (a cover over a third of the view would pull a single fit towards its own level);
+    blocks near clipping are not fitted (a gain that clips bends the map)."""
+    tex = np.sqrt(np.maximum(f.block_std**2 - f.noise0 * f.noise0, 0.0))
+    ref_tex = np.sqrt(np.maximum(ref.block_std**2 - ref.noise0 * ref.noise0, 0.0))
+    candidates: BoolArray = (ref_tex < t.textured_block_std) & (tex <= t.flat_block_std) & unclipped
+    fit = unclipped & ~covered & (f.block_mean < t.clip_high_luma - 20)
+    hidden: BoolArray = np.zeros_like(candidates)
+    for _ in range(3):
+        off_map = _off_level_map(f, ref, fit=fit & ~hidden)
+        if off_map is None:
+            return np.zeros_like(candidates)
+        found: BoolArray = candidates & (off_map > t.occlusion_min_level_change)
+        if found.any():
+            # One cover, one level: the plain blocks at the level of most of them.
+            level = float(np.median(f.block_mean[found]))
+            found &= np.abs(f.block_mean - level) <= 2 * t.uniform_tolerance
+        if np.array_equal(found, hidden):
+            break
+        hidden = found
+    return hidden
+
+
+def _off_level_map(f: Features, ref: Features, *, fit: BoolArray) -> NDArray[np.float64] | None:
+    """Per block, how far its mean lies off the affine map of the reference's block means
+    fitted on the ``fit`` blocks (a gain, a veil, a lighting drift). None when too few
+    blocks to fit."""
+    if int(fit.sum()) < max(8, fit.size // 10):
+        return None
+    x, y = ref.block_mean[fit].astype(np.float64), f.block_mean[fit].astype(np.float64)
+    if float(np.ptp(x)) < 1.0:
+        return None
+    slope, icpt = np.polyfit(x, y, 1)
+    out: NDArray[np.float64] = np.abs(
+        f.block_mean.astype(np.float64) - (slope * ref.block_mean + icpt)
+    )
+    return out
+
+
+def occlusion(
+    f: Features, ref: Features | None, t: VqdThresholds, *, plain: bool = True
+) -> tuple[Verdict, BoolArray]:
     """Partial occlusion: a large part of the view has lost its texture (see
     :func:`covered_blocks`). Returns the verdict and the covered block map, extended to
     the flat blocks of the cover's own level (the cover also hides blocks that were
     plain at acceptance) - the part left out of exposure and contrast."""
-    covered, fraction = covered_blocks(f, ref, t)
+    covered, fraction = covered_blocks(f, ref, t, plain=plain)
     limit = (
         t.occlusion_min_fraction if ref is not None else t.occlusion_min_fraction_without_baseline
     )
@@ -424,40 +488,59 @@ def sway(f: Features, ref: Features) -> tuple[int, int]:
     return dy, dx
 
 
-def structure_similarity(
+def structure_match(
     f: Features, ref: Features, *, covered: BoolArray | None = None
-) -> float | None:
-    """Similarity (-1..1) of the gradient-orientation fields of frame and reference:
-    per cell the normalised correlation of the double-angle fields, then the median
-    over the cells the reference had structure in (weighted by it). Orientation does not
-    change with lighting; moving objects and a partial cover spoil a minority of cells,
-    which the median ignores. None when the reference has no structure."""
-    a, b = f.orientation, ref.orientation
-    if a.shape != b.shape:
-        return -1.0
+) -> tuple[float | None, int]:
+    """(similarity, cells compared) of the gradient-orientation fields of frame and
+    reference: per cell the normalised correlation of the double-angle fields, then the
+    median over the cells the reference had structure in (weighted by it). Orientation
+    does not change with lighting; moving objects and a partial cover spoil a minority of
+    cells, which the median ignores. The similarity is None when too few cells are left
+    to compare (structure gone under a cover or clipping); the count says how much
+    evidence a similarity rests on (:func:`scene_shift` abstains on too little).
+
+    The pole's sway (:func:`sway`) is a hypothesis: the frame is compared as found and
+    realigned, and the better of the two counts. At night the phase correlation can lock
+    onto noise and "compensate" a sway that is not there, which alone read as a shift."""
+    if f.orientation.shape != ref.orientation.shape:
+        return -1.0, 0
     dy, dx = sway(f, ref)
+    best = _structure_match(f.orientation, ref, covered)
     if dy or dx:
-        a = np.roll(a, (-dy, -dx), axis=(0, 1))
+        moved = _structure_match(np.roll(f.orientation, (-dy, -dx), axis=(0, 1)), ref, covered)
+        if moved[0] is not None and (best[0] is None or moved[0] > best[0]):
+            best = moved
+    return best
+
+
+def _cells(field: ComplexArray) -> ComplexArray:
     cols, rows = CELLS
-    h, w = a.shape[0] // rows * rows, a.shape[1] // cols * cols
-    ca = (
-        a[:h, :w]
+    h, w = field.shape[0] // rows * rows, field.shape[1] // cols * cols
+    out: ComplexArray = (
+        field[:h, :w]
         .reshape(rows, h // rows, cols, w // cols)
         .transpose(0, 2, 1, 3)
         .reshape(rows, cols, -1)
     )
-    cb = (
-        b[:h, :w]
-        .reshape(rows, h // rows, cols, w // cols)
-        .transpose(0, 2, 1, 3)
-        .reshape(rows, cols, -1)
-    )
+    return out
+
+
+def _structure_match(
+    a: ComplexArray, ref: Features, covered: BoolArray | None
+) -> tuple[float | None, int]:
+    cols, rows = CELLS
+    ca, cb = _cells(a), _cells(ref.orientation)
     cross = np.real(np.sum(ca * np.conj(cb), axis=2))
     ea = np.sum(np.abs(ca) ** 2, axis=2)
     eb = np.sum(np.abs(cb) ** 2, axis=2)
     sim = cross / np.sqrt(np.maximum(ea * eb, 1e-12))
     weight = np.sqrt(eb)
-    usable = weight > 0.1 * float(weight.max()) if weight.size else weight > 0
+    # Structure in absolute terms too: the RMS of the reference's orientation field per
+    # pixel (gradient levels). Relative to the strongest cell alone, a bland scene's
+    # noise and lighting gradients would count as structure.
+    rms = weight / math.sqrt(max(ca.shape[2], 1))
+    usable = (weight > 0.1 * float(weight.max())) & (rms >= STRUCTURE_MIN_RMS)
+    structured_ref = int(usable.sum())
     if usable.any():
         # Cells whose structure is gone (flattened by a cover, clipped white) say the view
         # is hidden there, not that it changed: a moved view has structure, elsewhere.
@@ -481,28 +564,54 @@ def structure_similarity(
             part = cov[: by * rows, : bx * cols].reshape(rows, by, cols, bx).max(axis=(1, 3))
             # A cell touching the cover has the cover's edge in it: not a view to compare.
             usable &= part == 0
-    structured = (
-        int(usable.sum()) if covered is None else int((weight > 0.1 * float(weight.max())).sum())
-    )
-    if not usable.any() or usable.sum() < max(4, structured // 4):
-        return None
+    n = int(usable.sum())
+    if not usable.any() or n < max(4, structured_ref // 4):
+        return None, n
     values, weights = sim[usable], weight[usable]
+    # Weights capped at twice the typical cell's: in a bland scene a logo or a mast holds
+    # most of the structure, and a passing object over it would decide the median alone.
+    weights = np.minimum(weights, WEIGHT_CAP * float(np.median(weights)))
     order = np.argsort(values)
     cumulative = np.cumsum(weights[order])
     median_at = int(np.searchsorted(cumulative, cumulative[-1] / 2))
-    return float(values[order][median_at])
+    return float(values[order][median_at]), n
+
+
+#: Largest weight of one cell in the similarity's median, in typical (median) cells.
+WEIGHT_CAP = 2.0
+
+#: RMS of the reference's orientation field (gradient levels per level-1 pixel) from which
+#: a cell has structure to compare.
+STRUCTURE_MIN_RMS = 1.0
+
+
+def structure_similarity(
+    f: Features, ref: Features, *, covered: BoolArray | None = None
+) -> float | None:
+    """The similarity of :func:`structure_match` (None when not enough cells are left)."""
+    return structure_match(f, ref, covered=covered)[0]
+
+
+#: ``Verdict.detail`` of a scene-shift verdict that could not decide (too little structure
+#: left to compare): not a fault, and not evidence that the view is right either.
+UNDETERMINED = "undetermined"
 
 
 def scene_shift(
     f: Features, ref: Features | None, t: VqdThresholds, *, covered: BoolArray | None = None
 ) -> Verdict:
-    """Camera moved, turned or zoomed: structure unlike the matching reference's."""
+    """Camera moved, turned or zoomed: structure unlike the matching reference's.
+
+    Abstains (``detail=UNDETERMINED``, no fault) when the comparison rests on fewer than
+    ``scene_min_cells`` structured cells: the weighted median of a handful of cells (a
+    night sky with a thin mast) swings with the noise, and a verdict there is a guess."""
     if ref is None:
         return Verdict(False, {}, judged=False)
-    similarity = structure_similarity(f, ref, covered=covered)
-    if similarity is None:
-        return Verdict(False, {}, judged=False)
-    return Verdict(similarity < t.scene_min_similarity, {"structure_similarity": similarity})
+    similarity, cells = structure_match(f, ref, covered=covered)
+    if similarity is None or cells < t.scene_min_cells:
+        return Verdict(False, {"scene_cells": float(cells)}, judged=False, detail=UNDETERMINED)
+    metrics = {"structure_similarity": similarity, "scene_cells": float(cells)}
+    return Verdict(similarity < t.scene_min_similarity, metrics)
 
 
 def is_night(f: Features, t: VqdThresholds) -> bool:

@@ -26,7 +26,12 @@ from psvis.health.vqd.features import Features, features_of
 from psvis.health.vqd.frames import Frame
 from psvis.health.vqd.thresholds import VqdThresholds
 
-__all__ = ["Diagnosis", "Fault", "FaultClass", "diagnose", "no_video"]
+__all__ = ["SCENE_SHIFT_UNDETERMINED", "Diagnosis", "Fault", "FaultClass", "diagnose", "no_video"]
+
+#: Metric set (1.0) when a camera with a baseline was diagnosed without a scene shift but
+#: the shift could not be decided in most frames (too little structure to compare, a
+#: cover, no night reference): the view is *not* known to be in place. 0.0 when decided.
+SCENE_SHIFT_UNDETERMINED = "scene_shift_undetermined"
 
 
 class FaultClass(StrEnum):
@@ -68,6 +73,12 @@ class Diagnosis:
         return not self.faults
 
     @property
+    def scene_shift_undetermined(self) -> bool:
+        """No scene shift found, but it could not be decided either (see
+        ``SCENE_SHIFT_UNDETERMINED``): not evidence that a moved camera was put back."""
+        return self.metrics.get(SCENE_SHIFT_UNDETERMINED, 0.0) >= 1.0
+
+    @property
     def classes(self) -> frozenset[FaultClass]:
         return frozenset(f.fault_class for f in self.faults)
 
@@ -106,10 +117,26 @@ def _per_frame(
     verdicts = {FaultClass.SIGNAL_LOSS: lost}
     if lost.fault:
         return verdicts
-    candidates, _ = d.covered_blocks(feats, ref, t)
+    candidates, _ = d.covered_blocks(feats, ref, t, plain=False)
     # Blown-out blocks have lost their structure as a cover has: not a changed view.
     candidates = candidates | (feats.block_mean >= t.clip_high_luma - 5)
     shifted = d.scene_shift(feats, ref, t, covered=candidates)
+    if (
+        shifted.fault
+        and shifted.metrics["structure_similarity"] >= t.scene_min_similarity_covered
+        and (
+            d.occlusion(feats, ref, t, plain=False)[0].fault
+            or d.underexposed(feats, t, ref=ref).fault
+        )
+    ):
+        # A cover found against the reference (its area was left out of the comparison
+        # already): what is left is a part of the view, and its comparison is weaker
+        # evidence than the whole's - a moved view also looks "covered" against the
+        # reference (its textured blocks now see plain ones), so only a clear shift of
+        # the visible part is a shift; otherwise the cover is the fault, and the shift
+        # undetermined, not "in place". Likewise a picture far darker than the
+        # reference: its structure is near the noise, and so is the comparison.
+        shifted = d.Verdict(False, shifted.metrics, judged=False, detail=d.UNDETERMINED)
     verdicts[FaultClass.SCENE_SHIFT] = shifted
     local_ref = None if shifted.fault else ref
     occluded, covered = d.occlusion(feats, local_ref, t)
@@ -189,7 +216,7 @@ def diagnose(
     samples: dict[str, list[float]] = {}
     for verdicts in per_frame:
         for verdict in verdicts.values():
-            if verdict.judged:
+            if verdict.judged or verdict.detail == d.UNDETERMINED:
                 for name, value in verdict.metrics.items():
                     samples.setdefault(name, []).append(value)
     metrics = {name: float(statistics.median(values)) for name, values in samples.items()}
@@ -211,6 +238,15 @@ def diagnose(
     if still.fault:
         faults.append(Fault(FaultClass.FROZEN, n - 1))
 
+    if baseline is not None and FaultClass.SCENE_SHIFT not in {f.fault_class for f in faults}:
+        # Absence of a shift is evidence of a view in place only where the shift was
+        # decided: a window whose frames mostly could not be compared (too little
+        # structure, a cover, no reference for the night) says nothing about the view,
+        # and must not verify a repaired scene-shift ticket.
+        decided = sum(
+            1 for v in per_frame if FaultClass.SCENE_SHIFT in v and v[FaultClass.SCENE_SHIFT].judged
+        )
+        metrics[SCENE_SHIFT_UNDETERMINED] = 0.0 if 2 * decided > n else 1.0
     metrics["night_frames"] = float(sum(nights))
     used = {("night" if night else "day") for night, r in zip(nights, refs, strict=True) if r}
     reference = "none" if not used else used.pop() if len(used) == 1 else "mixed"

@@ -280,6 +280,14 @@ class VqdThresholds(BaseModel):
         description="Without a baseline: fraction of all blocks flat and dark from which the view "
         "is occluded (stricter: nothing tells a covered lens from a dark wall).",
     )
+    occlusion_min_level_change: float = Field(
+        default=24.0,
+        gt=0,
+        le=255,
+        description="With a baseline: luma levels off the frame's level map (the affine map of the "
+        "reference's block means) from which a flat block that was already plain at acceptance "
+        "counts as covered (a cover over a featureless region at a level of its own).",
+    )
     # ---- scene shift
     scene_min_similarity: float = Field(
         default=0.71,
@@ -287,6 +295,22 @@ class VqdThresholds(BaseModel):
         lt=1,
         description="Structure similarity with the reference (gradient-orientation field, -1..1) "
         "below which the camera has moved, turned or zoomed.",
+    )
+    scene_min_similarity_covered: float = Field(
+        default=0.5,
+        gt=-1,
+        lt=1,
+        description="When a cover is found against the reference: structure similarity of the "
+        "visible part below which the view has shifted all the same (stronger evidence than "
+        "scene_min_similarity; above it the cover is the fault and the shift undetermined).",
+    )
+    scene_min_cells: int = Field(
+        default=10,
+        ge=1,
+        le=48,
+        description="Fewest structured cells (of the 8x6 grid, compared with the reference) on "
+        "which a scene-shift verdict is given; with fewer, scene shift is undetermined (no fault, "
+        "and no evidence that the view is right).",
     )
 
     @model_validator(mode="after")
@@ -298,6 +322,8 @@ class VqdThresholds(BaseModel):
             problems.append("clip_low_luma must be below clip_high_luma")
         if not self.flat_block_std < self.textured_block_std:
             problems.append("flat_block_std must be below textured_block_std")
+        if not self.scene_min_similarity_covered <= self.scene_min_similarity:
+            problems.append("scene_min_similarity_covered must not exceed scene_min_similarity")
         if not self.black_max_luma < self.overexposed_min_mean:
             problems.append("black_max_luma must be below overexposed_min_mean")
         if problems:
