@@ -20,7 +20,9 @@ night) from which the evaluation captures the camera's references, as at accepta
 
 Everything is deterministic (seeds from the clip's name) and cached: a clip whose file
 exists is not rendered again; ``manifest.json`` lists the clips and labels. Scenes are
-split by photograph into a tuning part and a held-out report part.
+split by photograph into a tuning part and a held-out report part; version 3 added
+three low-structure tuning scenes (a dusk sky, a plain wall, flat concrete) and left
+every version-2 clip as it was (same names, same seeds).
 """
 
 from __future__ import annotations
