@@ -229,13 +229,16 @@ def repair_verified(
     diagnosis_classes: Collection[FaultClass],
     segment_start: dt.datetime | None,
     outage_open: bool,
+    undetermined: Collection[FaultClass] = (),
 ) -> Decision:
     """Art. 17(3): is the ticket's fault repaired, by this diagnosis (ok)?
 
     Only a diagnosis of a segment that *started after the ticket opened* counts — a
     picture recorded before the repair proves nothing — and it must no longer find the
-    ticket's fault, on a picture (a signal loss judges nothing else); for an outage,
-    recording must be back (no open outage, no signal loss)."""
+    ticket's fault, on a picture (a signal loss judges nothing else) that could judge it:
+    a class the diagnosis could not decide (``undetermined``, e.g. a scene shift on a
+    view with too little structure) is not repaired; for an outage, recording must be
+    back (no open outage, no signal loss)."""
     if segment_start is None or segment_start < opened_at:
         return _decision(
             False, RULE_VERIFIED, ART17_3, "no segment recorded since the ticket was opened"
@@ -250,4 +253,8 @@ def repair_verified(
         return _decision(False, RULE_VERIFIED, ART17_3, "no picture to judge (signal loss)")
     if fault in diagnosis_classes:
         return _decision(False, RULE_VERIFIED, ART17_3, f"{fault.value} is still found")
+    if fault in undetermined:
+        return _decision(
+            False, RULE_VERIFIED, ART17_3, f"{fault.value} could not be judged on this picture"
+        )
     return _decision(True, RULE_VERIFIED, ART17_3, f"{fault.value} is no longer found")

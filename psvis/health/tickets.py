@@ -23,6 +23,7 @@ from psvis.health import acts, findings, rules, scope
 from psvis.health.enums import TicketCause, TicketState
 from psvis.health.models import HealthDiagnosis, Ticket
 from psvis.health.vqd import FaultClass
+from psvis.health.vqd.diagnose import SCENE_SHIFT_UNDETERMINED
 from psvis.recording.enums import OutageCause
 from psvis.recording.models import Outage, Segment
 from psvis.registry.models import Camera, System
@@ -172,6 +173,12 @@ def after_diagnosis(
     outage_open = session.scalar(
         select(Outage.id).where(Outage.camera_id == camera_id, Outage.end_at.is_(None)).limit(1)
     )
+    # A scene shift the diagnosis could not decide is not evidence the view is back.
+    undetermined = (
+        {FaultClass.SCENE_SHIFT}
+        if diagnosis.metrics.get(SCENE_SHIFT_UNDETERMINED, 0.0) >= 1.0
+        else set()
+    )
     closed: list[Ticket] = []
     for ticket in live_tickets(session, camera_id=camera_id):
         if ticket in opened:
@@ -182,6 +189,7 @@ def after_diagnosis(
             diagnosis_classes=classes,
             segment_start=segment.start_at if segment is not None else None,
             outage_open=outage_open is not None,
+            undetermined=undetermined,
         )
         if not verdict.ok:
             continue

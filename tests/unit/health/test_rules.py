@@ -140,3 +140,12 @@ def test_only_a_newer_diagnosis_without_the_fault_verifies_a_repair() -> None:
     assert verified(cause=TicketCause.OUTAGE, diagnosis_classes={FaultClass.NOISE})
     assert not verified(cause=TicketCause.OUTAGE, outage_open=True)
     assert not verified(cause=TicketCause.OUTAGE, diagnosis_classes={FaultClass.SIGNAL_LOSS})
+
+
+def test_an_undecided_scene_shift_does_not_verify_its_repair() -> None:
+    """A diagnosis that could not judge the view (too little structure) is no evidence
+    that a moved camera was put back; it does not hold up another fault's repair."""
+    shift = TicketCause.SCENE_SHIFT
+    assert verified(cause=shift)
+    assert not verified(cause=shift, undetermined={FaultClass.SCENE_SHIFT})
+    assert verified(cause=TicketCause.BLUR, undetermined={FaultClass.SCENE_SHIFT})
