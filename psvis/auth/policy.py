@@ -93,6 +93,8 @@ class Resource(enum.StrEnum):
     UNIT_DUTY = "unit_duty"
     #: Suspicious-information reports from units to the police (Art. 17(5)).
     SUSPICIOUS_REPORT = "suspicious_report"
+    #: Commendations of user units (Art. 22), linked to the record they came from.
+    COMMENDATION = "commendation"
 
 
 class Action(enum.StrEnum):
@@ -282,6 +284,10 @@ POLICY: Final[dict[tuple[Resource, Action], dict[Role, Reach]]] = {
     },
     (Resource.SUSPICIOUS_REPORT, Action.CREATE): {R.UNIT_ADMIN: OWN, R.UNIT_OPERATOR: OWN},
     (Resource.SUSPICIOUS_REPORT, Action.UPDATE): dict(_POLICE_FOOTAGE),
+    # Commendations (Art. 22): given by the bureau — its chief or its admins — read by the
+    # police of the jurisdiction and by the commended unit's admin.
+    (Resource.COMMENDATION, Action.READ): {**_POLICE_READ, R.UNIT_ADMIN: OWN},
+    (Resource.COMMENDATION, Action.CREATE): {**_ADMINS, R.CHIEF: J},
 }
 
 

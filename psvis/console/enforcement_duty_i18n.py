@@ -26,6 +26,14 @@ _RULES = {
     "report_range_future": ("时间段须已经过去", "the range must have passed"),
     "report_range_too_long": ("一次报告的时间段不超过24小时", "one report names at most 24 hours"),
     "report_already_acknowledged": ("该报告已签收", "the report was acknowledged already"),
+    "commendation_unit_not_source": (
+        "该单位不是此报告、申请或案件所涉单位",
+        "the unit is not the one the report, request or case came from",
+    ),
+    "commendation_in_future": (
+        "表彰日期不能晚于今天",
+        "a commendation is recorded once it is given",
+    ),
 }
 
 DUTY_MESSAGES: Final[dict[str, dict[str, str]]] = {
@@ -89,5 +97,28 @@ DUTY_MESSAGES: Final[dict[str, dict[str, str]]] = {
     "duty.note": {"zh-CN": "签收意见", "en": "Note"},
     "duty.retrieve": {"zh-CN": "申请调取该录像", "en": "Request this footage"},
     "duty.none": {"zh-CN": "暂无记录。", "en": "Nothing yet."},
+    # Commendations (Art. 22).
+    "commend.title": {"zh-CN": "表彰奖励", "en": "Commendations"},
+    "commend.intro": {
+        "zh-CN": "第二十二条：对在维护社会治安、预防和打击违法犯罪中作出突出贡献的使用单位给予"
+        "表彰奖励。每条表彰关联其来源：单位的可疑信息报告、调取了其录像的调取申请或案件。",
+        "en": "Art. 22: user units that contribute outstandingly to public security are "
+        "commended. Each commendation links to its source: the unit's suspicious-information "
+        "report, a retrieval request that used its footage, or a case.",
+    },
+    "commend.new": {"zh-CN": "新增表彰", "en": "Commend a unit"},
+    "commend.unit_id": {"zh-CN": "单位编号", "en": "Unit id"},
+    "commend.source": {"zh-CN": "来源", "en": "Source"},
+    "commend.source_id": {"zh-CN": "来源编号", "en": "Source id"},
+    "commend.source.suspicious_report": {
+        "zh-CN": "可疑信息报告",
+        "en": "Suspicious-information report",
+    },
+    "commend.source.custody_request": {"zh-CN": "调取申请", "en": "Retrieval request"},
+    "commend.source.case": {"zh-CN": "案件", "en": "Case"},
+    "commend.title_f": {"zh-CN": "表彰事项", "en": "Title"},
+    "commend.reason": {"zh-CN": "事迹", "en": "Reason"},
+    "commend.awarded_on": {"zh-CN": "表彰日期", "en": "Awarded on"},
+    "commend.submit": {"zh-CN": "保存表彰", "en": "Record the commendation"},
     **{f"enforcement.rule.{rule}": {"zh-CN": zh, "en": en} for rule, (zh, en) in _RULES.items()},
 }

@@ -439,3 +439,8 @@ router.include_router(enforcement_planning_pages.router)
 from psvis.console import enforcement_duty_pages  # noqa: E402
 
 router.include_router(enforcement_duty_pages.router)
+
+# Commendations (Art. 22): /enforcement/commendations.
+from psvis.console import enforcement_commendation_pages  # noqa: E402
+
+router.include_router(enforcement_commendation_pages.router)

@@ -6,7 +6,13 @@ from psvis.auth import models as auth_models
 from psvis.compliance import models as compliance_models
 from psvis.core.db import Base
 from psvis.custody import models as custody_models
-from psvis.enforcement import duty_models, inspection_models, planning_models, report_models
+from psvis.enforcement import (
+    commendation_models,
+    duty_models,
+    inspection_models,
+    planning_models,
+    report_models,
+)
 from psvis.enforcement import models as enforcement_models
 from psvis.health import models as health_models
 from psvis.ledger import models as ledger_models
@@ -16,6 +22,7 @@ from psvis.registry import models as registry_models
 __all__ = [
     "Base",
     "auth_models",
+    "commendation_models",
     "compliance_models",
     "custody_models",
     "duty_models",

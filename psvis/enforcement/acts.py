@@ -41,6 +41,8 @@ class Act(enum.StrEnum):
     TRAINING_RECORDED = "duty.training"
     REPORT_FILED = "duty.report"
     REPORT_ACKNOWLEDGED = "duty.report_acknowledged"
+    #: Art. 22: a unit commended, with the record it came from.
+    COMMENDED = "commendation"
 
 
 ALL_ACTS: Final = frozenset(Act)

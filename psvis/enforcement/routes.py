@@ -253,3 +253,8 @@ router.include_router(_planning)
 from psvis.enforcement.duty_routes import router as _duties  # noqa: E402
 
 router.include_router(_duties)
+
+# Commendations (Art. 22): /api/v1/enforcement/commendations.
+from psvis.enforcement.commendation_routes import router as _commendations  # noqa: E402
+
+router.include_router(_commendations)

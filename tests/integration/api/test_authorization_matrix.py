@@ -178,6 +178,8 @@ CUSTODY = frozenset(
         # operator, police at home and away (tests/integration/enforcement/test_duties.py).
         Resource.UNIT_DUTY,
         Resource.SUSPICIOUS_REPORT,
+        # Commendations (Art. 22): tests/integration/enforcement/test_commendations.py.
+        Resource.COMMENDATION,
     }
 )
 
