@@ -11,9 +11,9 @@ interval scope rows and one open two-officer execution session — bulk-inserted
 
 Timed, per media request, through the real code, interleaved in random order:
 
-* **baseline** — the role-only gate as it was before custody:
-  ``access.authorize_footage(..., Action.LIVE, ...)`` without a live horizon (camera
-  lookup in read reach + footage reach), the same principal, camera and interval;
+* **baseline** — the role-only gate as it was before custody (:func:`role_only_gate`:
+  the camera looked up in read reach, then in footage reach), the same principal and
+  camera;
 * **full gate** — ``access.authorize_footage(..., Action.PLAYBACK, ..., custody_session=id)``:
   the role checks plus :func:`psvis.custody.gate.authorize_access`;
 * **custody alone** — ``gate.authorize_access`` by itself.
@@ -40,9 +40,10 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from psvis.auth import scope
 from psvis.auth import service as auth_service
 from psvis.auth.models import User
-from psvis.auth.policy import Action, Role
+from psvis.auth.policy import Action, Resource, Role
 from psvis.auth.principal import Principal
 from psvis.core.db import make_engine, make_session_factory
 from psvis.core.errors import Forbidden, NotFound
@@ -51,6 +52,7 @@ from psvis.custody import gate
 from psvis.custody.enums import DepartmentKind, RequestState
 from psvis.custody.models import Approval, ExecutionSession, RequestScope, RetrievalRequest
 from psvis.recording import access
+from psvis.registry import cameras
 from psvis.registry.models import Camera
 
 from bench_databases import postgres_database, sqlite_database  # isort: skip
@@ -68,6 +70,21 @@ DATABASES: dict[str, Callable[[], Any]] = {
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def role_only_gate(session: Session, who: Principal, camera_id: int) -> object:
+    """The footage gate's role checks alone, as ``access.authorize_footage`` makes them
+    before any custody question: the camera in the caller's read reach (404 otherwise),
+    then in the role's footage reach (403 otherwise)."""
+    camera = cameras.get_camera(session, principal=who, camera_id=camera_id)
+    allowed = session.scalar(
+        select(Camera.id).where(
+            Camera.id == camera_id, scope.where(who, Resource.FOOTAGE, Action.PLAYBACK)
+        )
+    )
+    if allowed is None:
+        raise Forbidden(f"you may not play back footage of camera {camera_id}")
+    return camera
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,9 +257,7 @@ def run(backend: str, *, grants: int, cameras: int, samples: int) -> bool:
                 start: dt.datetime = start,
                 end: dt.datetime = end,
             ) -> object:
-                return access.authorize_footage(
-                    session, who, probe.camera_id, Action.LIVE, start, end
-                )
+                return role_only_gate(session, who, probe.camera_id)
 
             def full(
                 who: Principal = who,
