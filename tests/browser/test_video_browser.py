@@ -55,7 +55,7 @@ def test_live_view_timeline_and_playback_play_in_chromium(
     settings: Settings,
     tmp_path: Path,
 ) -> None:
-    _unit, _site, _system, camera = registry.covered_site(jurisdiction="360102")
+    _unit, _site, _system, camera = registry.covered_site(jurisdiction="360102", networked=True)
     city = registry.user(role=Role.CITY_ADMIN, jurisdiction="360100", username="city")
     db.commit()
     root = storage_root(db, settings.data_dir)

@@ -74,7 +74,8 @@ def test_the_server_writes_down_expired_requests(
 def test_a_failing_chore_is_retried_not_raised(settings: Settings, db: Session) -> None:
     from psvis.core.db import make_engine, make_session_factory
 
-    sessions = make_session_factory(make_engine(settings.resolved_database_url()))
+    engine = make_engine(settings.resolved_database_url())
+    sessions = make_session_factory(engine)
     calls: list[int] = []
 
     def flaky(_session: Session) -> None:
@@ -88,6 +89,7 @@ def test_a_failing_chore_is_retried_not_raised(settings: Settings, db: Session) 
     while len(calls) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
     chore.stop()
+    engine.dispose()  # no connection left for the garbage collector to find open
     assert len(calls) >= 3  # the failure did not end the thread
     with pytest.raises(ValueError, match="positive"):
         Periodic(name="bad", interval=0, sessions=sessions, chore=flaky)
