@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger(__name__)
 
 Chore = Callable[[Session], object]
+#: How long :meth:`Periodic.stop` waits for a tick in progress (a health cycle decodes
+#: keyframes of every camera due).
+STOP_WAIT_SECONDS = 120.0
 
 
 class Periodic:
@@ -52,6 +55,9 @@ class Periodic:
                 log.exception("periodic chore %s failed", self.name)
 
     def stop(self) -> None:
+        """Stop after the tick in progress, if any. The wait is generous on purpose: the
+        app disposes its engine right after, and a tick cut short would leave its
+        database connection checked out of a pool that no longer exists."""
         self._stop.set()
         if self._thread.is_alive():
-            self._thread.join(10)
+            self._thread.join(STOP_WAIT_SECONDS)
