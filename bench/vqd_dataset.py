@@ -41,20 +41,24 @@ from pathlib import Path
 from typing import Any
 
 import imageio_ffmpeg
+import matplotlib
+import matplotlib.image as mpl_image
 import numpy as np
 import skimage.data as _data
 import skimage.filters as _filters
 import skimage.transform as _transform
+import sklearn.datasets as _sk_datasets  # type: ignore[import-untyped]  # no stubs
 from numpy.typing import NDArray
 
 # scikit-image ships py.typed but leaves these functions unannotated.
 sk_data: Any = _data
 sk_filters: Any = _filters
 sk_transform: Any = _transform
+sk_datasets: Any = _sk_datasets
 
 Image = NDArray[np.float32]
 
-VERSION = 3
+VERSION = 4
 VIEW_W, VIEW_H = 512, 288
 FPS = 2
 GOP = 4  # 2 s at 2 fps
@@ -77,8 +81,20 @@ SPLITS = {
         "paddock",
         "hall",
         "underpass",
+        # Version 3's held-out scenes: looked at in three rounds, so tuning scenes since v4.
+        "chelsea",
+        "rocket",
+        "park",
+        "tower",
+        "plaza",
+        "windows",
+        "cameraman",
+        "gallery",
     ),
-    "heldout": ("chelsea", "rocket", "park", "tower", "plaza", "windows", "cameraman", "gallery"),
+    # Version 4's sealed held-out scenes: photographs no tuning scene uses (scikit-image's
+    # cat and checkerboard, scikit-learn's two sample photographs, matplotlib's sample
+    # images and its Jacksboro elevation model), looked at once, with the final defaults.
+    "heldout": ("pagoda", "garden", "hopper", "kiosk", "terrace", "lobby", "doorstep"),
 }
 #: The scikit-image images each scene is made of (checked disjoint between splits).
 SOURCES = {
@@ -103,6 +119,28 @@ SOURCES = {
     "windows": ("chelsea", "rocket", "moon"),
     "cameraman": ("camera",),
     "gallery": ("retina", "colorwheel", "camera", "cell"),
+    "pagoda": ("china",),
+    "garden": ("flower",),
+    "hopper": ("grace_hopper",),
+    "kiosk": ("jacksboro_dem", "cat", "present", "mpl_logo", "checkerboard"),
+    "terrace": ("china", "jacksboro_dem", "flower"),
+    "lobby": ("jacksboro_dem", "grace_hopper", "mpl_logo", "checkerboard"),
+    "doorstep": ("cat", "checkerboard"),
+}
+#: The directory a scene's clips live in - part of each clip's name, hence of its seed. A
+#: scene keeps the directory of the split it was made for, so version 3's held-out scenes
+#: (tuning scenes since version 4) render exactly the clips they always did.
+FOLDERS = {
+    **{scene: "tuning" for scene in SPLITS["tuning"][:11]},
+    **{scene: "heldout" for scene in SPLITS["tuning"][11:]},
+    **{scene: "heldout4" for scene in SPLITS["heldout"]},
+}
+#: The photographs the moving objects are cut from, per directory (so a v3 clip keeps its
+#: movers; each directory's are among its scenes' sources, checked in ``clips``).
+PATCHES = {
+    "tuning": ("astronaut", "coffee", "stereo_motorcycle"),
+    "heldout": ("chelsea", "rocket", "camera"),
+    "heldout4": ("cat", "grace_hopper", "present"),
 }
 CLASSES = (
     "signal_loss",
@@ -144,7 +182,8 @@ class Clip:
     @property
     def name(self) -> str:
         sev = f"_{self.severity}" if self.severity else ""
-        return f"{self.split}/{self.scene}/{self.variant}/{self.label}{sev}_{self.index:02d}.ts"
+        folder = FOLDERS[self.scene]
+        return f"{folder}/{self.scene}/{self.variant}/{self.label}{sev}_{self.index:02d}.ts"
 
     @property
     def seed(self) -> int:
@@ -177,9 +216,34 @@ def _tint(grey: NDArray[np.generic], rgb: tuple[float, float, float], w: int, h:
 
 
 def _photo(name: str) -> NDArray[np.generic]:
+    """A photograph by name: scikit-image's, or (version 4) one scikit-learn or matplotlib
+    ships in its wheel (read from the installed package, no download)."""
+    if name in {"china", "flower"}:
+        samples = sk_datasets.load_sample_images()
+        image = samples.images[[Path(f).stem for f in samples.filenames].index(name)]
+        return np.asarray(image)
+    sample_data = Path(matplotlib.get_data_path()) / "sample_data"
+    if name == "grace_hopper":
+        return np.asarray(mpl_image.imread(sample_data / "grace_hopper.jpg"))
+    if name in {"present", "mpl_logo"}:  # RGBA floats 0-1; alpha kept for pasting
+        file = "Minduka_Present_Blue_Pack.png" if name == "present" else "logo2.png"
+        return np.asarray(mpl_image.imread(sample_data / file)) * np.float32(255.0)
+    if name == "jacksboro_dem":  # an elevation model: a rough stone texture, 0-255
+        dem: NDArray[np.float32] = np.load(sample_data / "jacksboro_fault_dem.npz")[
+            "elevation"
+        ].astype(np.float32)
+        scaled: NDArray[np.float32] = (dem - dem.min()) / (dem.max() - dem.min()) * 255.0
+        return scaled
     image = getattr(sk_data, name)()
     picked: NDArray[np.generic] = image[0] if isinstance(image, tuple) else image  # left view
     return picked
+
+
+def _paste(canvas: Image, rgba: NDArray[np.generic], y: int, x: int, w: int, h: int) -> None:
+    """An RGBA picture (0-255) laid over ``canvas`` at (y, x), scaled to ``w x h``."""
+    fitted = _fit(np.asarray(rgba)[:, :, :3], w, h)
+    alpha = _fit(np.asarray(rgba)[:, :, 3], w, h)[:, :, :1] / 255.0
+    canvas[y : y + h, x : x + w] = canvas[y : y + h, x : x + w] * (1 - alpha) + fitted * alpha
 
 
 def _scene(name: str) -> Image:
@@ -191,6 +255,8 @@ def _scene(name: str) -> Image:
     w, h = int(VIEW_W * 1.3), int(VIEW_H * 1.3)
     if name in {"astronaut", "coffee", "chelsea", "rocket"}:
         return _fit(_photo(name), w, h)
+    if name in {"pagoda", "garden"}:  # a pavilion over a lake, sky above; a flower bed
+        return _fit(_photo("china" if name == "pagoda" else "flower"), w, h)
     canvas = np.zeros((h, w, 3), dtype=np.float32)
     top = h * 3 // 5
     if name == "motorcycle":  # a parked motorcycle, seen a little closer
@@ -267,19 +333,44 @@ def _scene(name: str) -> Image:
         canvas[:] = _tint(sk_data.shepp_logan_phantom(), (0.55, 0.55, 0.5), w, h) + 70.0
         face = sk_data.lfw_subset()[7]
         canvas[40:130, 60:150] = _tint(face, (1.0, 0.9, 0.8), 90, 90)
+    # ---- version 4: the sealed held-out scenes
+    elif name == "hopper":  # a portrait in a corridor, a flag behind, seen closer
+        canvas[:] = _fit(_photo("grace_hopper")[40:520], w, h)
+    elif name == "kiosk":  # a shop front: stone wall, window with a cat, a sign, paving
+        stone = sk_filters.gaussian(_photo("jacksboro_dem"), sigma=1.5, preserve_range=True)
+        canvas[:] = _tint(stone, (0.75, 0.7, 0.62), w, h) + 40.0
+        canvas[30:80, 150:520] = 235.0  # the sign board
+        _paste(canvas, _photo("mpl_logo"), 32, 160, 350, 46)
+        canvas[110 : top + 20, 60:330] = _fit(_photo("cat")[0:300, 60:420], 270, top - 90)
+        _paste(canvas, _photo("present"), top - 100, 400, 120, 120)
+        tiles = _tint(np.tile(sk_data.checkerboard(), (1, 4)), (0.55, 0.55, 0.52), w, h - top - 20)
+        canvas[top + 20 :] = 60.0 + tiles * 0.6
+    elif name == "terrace":  # a lake view over a stone balustrade, a flower planter
+        canvas[: top + 30] = _fit(_photo("china")[0:300, 200:640], w, top + 30)
+        stone = sk_filters.gaussian(_photo("jacksboro_dem"), sigma=3, preserve_range=True)
+        canvas[top + 30 :] = _tint(stone, (0.8, 0.78, 0.7), w, h - top - 30) * 0.7 + 50.0
+        canvas[top - 40 : top + 90, w - 200 : w - 60] = _fit(
+            _photo("flower")[100:427, 200:500], 140, 130
+        )
+    elif name == "lobby":  # a plain rendered wall with a framed portrait, a sign, a floor
+        plaster = sk_filters.gaussian(_photo("jacksboro_dem"), sigma=6, preserve_range=True)
+        canvas[:] = _tint(plaster, (0.5, 0.48, 0.44), w, h) + 110.0
+        canvas[40:250, 80:250] = 40.0  # the frame
+        canvas[50:240, 90:240] = _fit(_photo("grace_hopper"), 150, 190)
+        _paste(canvas, _photo("mpl_logo"), 70, 330, 300, 72)
+        floor = _tint(np.tile(sk_data.checkerboard(), (1, 4)), (0.45, 0.4, 0.35), w, h - top - 30)
+        canvas[top + 30 :] = 50.0 + floor * 0.5
+    elif name == "doorstep":  # a cat on a tiled doorstep, seen from above the door
+        canvas[:] = _tint(sk_data.checkerboard(), (0.6, 0.58, 0.55), w, h) * 0.5 + 60.0
+        canvas[40 : h - 40, 120 : w - 120] = _fit(_photo("cat"), w - 240, h - 80)
     else:
         raise ValueError(f"unknown scene {name}")
     return np.clip(canvas, 0, 255)
 
 
-def _patches(split: str) -> list[Image]:
+def _patches(folder: str) -> list[Image]:
     """Textures for moving objects (people, cars): crops of photographs of the same split."""
-    names = (
-        ("astronaut", "coffee", "stereo_motorcycle")
-        if split == "tuning"
-        else ("chelsea", "rocket", "camera")
-    )
-    return [_fit(_photo(name), 200, 200) for name in names]
+    return [_fit(_photo(name), 200, 200) for name in PATCHES[folder]]
 
 
 # --------------------------------------------------------------------------- rendering
@@ -536,6 +627,9 @@ def clips() -> list[Clip]:
     tuning = {src for scene in SPLITS["tuning"] for src in SOURCES[scene]}
     heldout = {src for scene in SPLITS["heldout"] for src in SOURCES[scene]}
     assert not tuning & heldout, f"images in both splits: {tuning & heldout}"
+    for folder, names in PATCHES.items():
+        own = {src for scene, f in FOLDERS.items() if f == folder for src in SOURCES[scene]}
+        assert set(names) <= own, f"movers of {folder} from other scenes: {set(names) - own}"
     out: list[Clip] = []
     for split, scenes in SPLITS.items():
         for scene in scenes:
@@ -558,7 +652,7 @@ def clips() -> list[Clip]:
 def _render_scene(args: tuple[str, list[Clip], str]) -> int:
     scene, todo, out = args
     canvas = np.pad(_scene(scene), ((70, 70), (120, 120), (0, 0)), mode="reflect")
-    patches = _patches(todo[0].split)
+    patches = _patches(FOLDERS[scene])
     for clip in todo:
         _encode(clip, Path(out) / clip.name, canvas, patches)
     return len(todo)

@@ -321,9 +321,16 @@ def colour_cast(
 # --------------------------------------------------------------------------- noise
 
 
-def noise(f: Features, t: VqdThresholds) -> Verdict:
-    """Noisy picture: the estimated noise sigma (flattest blocks) above the threshold."""
-    return Verdict(f.noise0 > t.noise_max_sigma, {"noise_sigma": f.noise0})
+def noise(f: Features, t: VqdThresholds, *, gain: float = 1.0) -> Verdict:
+    """Noisy picture: the estimated noise sigma (flattest blocks) above the threshold.
+
+    ``gain`` is the brightening an overexposed frame shows against its reference: a gain
+    amplifies the sensor's noise and the scene's faint texture (a star field, grain)
+    with the picture, and the flattest blocks are then no longer flat. That is the
+    exposure fault, not a noisy camera, so the noise is judged referred to the
+    reference's exposure (divided by the gain)."""
+    sigma = f.noise0 / max(gain, 1.0)
+    return Verdict(sigma > t.noise_max_sigma, {"noise_sigma": f.noise0})
 
 
 # --------------------------------------------------------------------------- frozen
@@ -340,12 +347,25 @@ def frame_change(a: Features, b: Features) -> float:
     return upper_quantile(per_block, 0.1)
 
 
+#: Sensor noise (sigma, level-1 luma levels) below which a picture counts as this noisy
+#: for the frozen test's change-over-noise ratio.
+FROZEN_NOISE_FLOOR = 0.5
+
+
 def frozen(frames: Sequence[Features], t: VqdThresholds) -> Verdict:
     """Frozen image: every consecutive pair of keyframes identical within noise."""
     if len(frames) < t.frozen_min_frames:
         return Verdict(False, {}, judged=False)
     change = max(frame_change(a, b) for a, b in itertools.pairwise(frames))
-    return Verdict(change <= t.frozen_max_change, {"frame_change": change})
+    # Below half a level the noise is not measurable (the encoder has removed it, or a
+    # synthetic picture has none): the change is then judged against that floor.
+    noise = max(float(np.mean([f.noise1 for f in frames])), FROZEN_NOISE_FLOOR)
+    metrics = {"frame_change": change, "frame_change_vs_noise": change / noise}
+    # A live picture's keyframes differ at least by their fresh sensor noise; a frozen
+    # picture's are one picture encoded again. On a still, noisy scene (night, no mover)
+    # the change alone falls to a frozen picture's, the change over the noise does not.
+    fault = change <= t.frozen_max_change and change / noise <= t.frozen_max_change_vs_noise
+    return Verdict(fault, metrics)
 
 
 # --------------------------------------------------------------------------- occlusion
@@ -386,13 +406,22 @@ def covered_blocks(
         if off_map is not None:
             # Haze flattens weak textures too, but keeps every block where the rest of the
             # frame says it should be (a veil is one affine map of the levels); a cover
-            # puts its blocks at its own level, off that map.
-            covered &= off_map > 2 * t.uniform_tolerance
+            # puts its blocks at its own level, off that map. A strong texture flattened
+            # is a cover wherever its level lies (round 4: a grey card at the scene's
+            # mean level sat on the map): haze that flattens it flattens every block,
+            # and the relative test above already refuses that.
+            strong = ref_tex >= STRONG_TEXTURE * t.textured_block_std
+            covered &= (off_map > 2 * t.uniform_tolerance) | strong
         if plain:
             covered |= _plain_covered(f, ref, t, covered, unclipped)
         return covered, float(covered.sum() / max(int((textured | covered).sum()), 1))
     covered = (std <= t.flat_block_std) & (f.block_mean <= 60)
     return covered, float(covered.mean())
+
+
+#: A reference block this many times ``textured_block_std`` (net of noise) has a texture
+#: no veil flattens alone: found flat, it is covered even on the frame's level map.
+STRONG_TEXTURE = 4.0
 
 
 def _plain_covered(
@@ -411,6 +440,13 @@ def _plain_covered(
     ref_tex = np.sqrt(np.maximum(ref.block_std**2 - ref.noise0 * ref.noise0, 0.0))
     candidates: BoolArray = (ref_tex < t.textured_block_std) & (tex <= t.flat_block_std) & unclipped
     fit = unclipped & ~covered & (f.block_mean < t.clip_high_luma - 20)
+    if covered.any():
+        # A cover already found over texture fixes the cover's level: one cover, one
+        # level, and the plain blocks it hides are at that level. A dark card over half
+        # a plain wall otherwise makes most of the level map, and the lit floor beside
+        # it reads as "off the map", the cover.
+        at_level = np.abs(f.block_mean - float(np.median(f.block_mean[covered])))
+        candidates &= at_level <= 2 * t.uniform_tolerance
     hidden: BoolArray = np.zeros_like(candidates)
     for _ in range(3):
         off_map = _off_level_map(f, ref, fit=fit & ~hidden)
@@ -505,9 +541,10 @@ def structure_match(
     if f.orientation.shape != ref.orientation.shape:
         return -1.0, 0
     dy, dx = sway(f, ref)
-    best = _structure_match(f.orientation, ref, covered)
+    best = _structure_match(f.orientation, f.noise1, ref, covered)
     if dy or dx:
-        moved = _structure_match(np.roll(f.orientation, (-dy, -dx), axis=(0, 1)), ref, covered)
+        rolled = np.roll(f.orientation, (-dy, -dx), axis=(0, 1))
+        moved = _structure_match(rolled, f.noise1, ref, covered)
         if moved[0] is not None and (best[0] is None or moved[0] > best[0]):
             best = moved
     return best
@@ -526,27 +563,36 @@ def _cells(field: ComplexArray) -> ComplexArray:
 
 
 def _structure_match(
-    a: ComplexArray, ref: Features, covered: BoolArray | None
+    a: ComplexArray, noise: float, ref: Features, covered: BoolArray | None
 ) -> tuple[float | None, int]:
     cols, rows = CELLS
     ca, cb = _cells(a), _cells(ref.orientation)
     cross = np.real(np.sum(ca * np.conj(cb), axis=2))
-    ea = np.sum(np.abs(ca) ** 2, axis=2)
-    eb = np.sum(np.abs(cb) ** 2, axis=2)
-    sim = cross / np.sqrt(np.maximum(ea * eb, 1e-12))
+    # Energies net of sensor noise. The noise's share of a cell's energy does not
+    # correlate with the other picture, so it only dilutes the correlation - by the
+    # cell's noise-to-signal ratio. Under strong fog or night noise (structure x 0.2,
+    # noise unchanged) the gross correlation of a view in place fell to a shift's.
+    pixels = ca.shape[2]
+    na = NOISE_ORIENTATION_ENERGY * noise * noise * pixels
+    nb = NOISE_ORIENTATION_ENERGY * ref.noise1 * ref.noise1 * pixels
+    ea = np.sum(np.abs(ca) ** 2, axis=2) - na
+    eb = np.maximum(np.sum(np.abs(cb) ** 2, axis=2) - nb, 0.0)
+    sim = np.clip(cross / np.sqrt(np.maximum(ea * eb, 1e-12)), -1.0, 1.0)
     weight = np.sqrt(eb)
     # Structure in absolute terms too: the RMS of the reference's orientation field per
     # pixel (gradient levels). Relative to the strongest cell alone, a bland scene's
     # noise and lighting gradients would count as structure.
-    rms = weight / math.sqrt(max(ca.shape[2], 1))
+    rms = weight / math.sqrt(max(pixels, 1))
     usable = (weight > 0.1 * float(weight.max())) & (rms >= STRUCTURE_MIN_RMS)
     structured_ref = int(usable.sum())
     if usable.any():
         # Cells whose structure is gone (flattened by a cover, clipped white) say the view
         # is hidden there, not that it changed: a moved view has structure, elsewhere.
-        energy = ea / np.maximum(eb, 1e-12)
+        # So do cells whose structure sank below the noise (net energy under the
+        # noise's): what is left there is a guess.
+        energy = np.maximum(ea, 0.0) / np.maximum(eb, 1e-12)
         scale = upper_quantile(energy[usable], 0.25)
-        usable &= energy >= 0.1 * scale
+        usable &= (energy >= 0.1 * scale) & (ea >= na)
     if covered is not None and covered.any():
         # Cells touching a cover (grown by a block: its edge may lie in a block that is not
         # flat) are occlusion's business, not a change of view.
@@ -576,6 +622,10 @@ def _structure_match(
     median_at = int(np.searchsorted(cumulative, cumulative[-1] / 2))
     return float(values[order][median_at]), n
 
+
+#: Energy per pixel of the orientation field of white noise of unit sigma at level 1
+#: (measured: 0.029-0.031 for sigma 1-3); a cell's noise energy is this x sigma^2 x pixels.
+NOISE_ORIENTATION_ENERGY = 0.03
 
 #: Largest weight of one cell in the similarity's median, in typical (median) cells.
 WEIGHT_CAP = 2.0

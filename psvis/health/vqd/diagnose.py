@@ -111,8 +111,13 @@ def _per_frame(
     if lost.fault and ref is not None:
         # A very dark picture is uniform too; if the reference's structure is still in it
         # (orientation does not care about the gain), the scene is there: underexposed.
+        # The bar is the stronger-evidence one: a dark frame's structure is near the
+        # noise (similarity 0.6 for strong underexposure), a uniform screen's is none
+        # (at most 0.46 on the tuning split, from encoding artefacts).
         similarity = d.structure_similarity(feats, ref)
-        if similarity is not None and similarity >= t.scene_min_similarity:
+        if similarity is not None:
+            lost.metrics["loss_structure_similarity"] = similarity
+        if similarity is not None and similarity >= t.scene_min_similarity_covered:
             lost = d.Verdict(False, lost.metrics)
     verdicts = {FaultClass.SIGNAL_LOSS: lost}
     if lost.fault:
@@ -127,6 +132,8 @@ def _per_frame(
         and (
             d.occlusion(feats, ref, t, plain=False)[0].fault
             or d.underexposed(feats, t, ref=ref).fault
+            or d.noise(feats, t).fault
+            or d.low_contrast(feats, t, ref=ref).fault
         )
     ):
         # A cover found against the reference (its area was left out of the comparison
@@ -135,7 +142,9 @@ def _per_frame(
         # reference (its textured blocks now see plain ones), so only a clear shift of
         # the visible part is a shift; otherwise the cover is the fault, and the shift
         # undetermined, not "in place". Likewise a picture far darker than the
-        # reference: its structure is near the noise, and so is the comparison.
+        # reference, a noisy one or one behind haze (round 4: strong fog and strong
+        # night noise read as a shift): its structure is near the noise, and so is the
+        # comparison, even net of the noise's energy.
         shifted = d.Verdict(False, shifted.metrics, judged=False, detail=d.UNDETERMINED)
     verdicts[FaultClass.SCENE_SHIFT] = shifted
     local_ref = None if shifted.fault else ref
@@ -167,8 +176,12 @@ def _per_frame(
         # fault to report, sharpness against a void reference is not evidence.
         verdicts[FaultClass.BLUR] = d.Verdict(False, judged=False)
     else:
-        verdicts[FaultClass.BLUR] = d.blur(feats, local_ref, t)
-    verdicts[FaultClass.NOISE] = d.noise(feats, t)
+        # A badly exposed frame has lost detail to clipping or to the noise floor, which
+        # against the reference reads as defocus (strong overexposure did, round 4): it
+        # is judged on its own fine-to-coarse ratio, which does not depend on exposure.
+        verdicts[FaultClass.BLUR] = d.blur(feats, local_ref if exposed_ok else None, t)
+    gain = over.metrics.get("mean_luma_vs_reference", 1.0) if over.fault else 1.0
+    verdicts[FaultClass.NOISE] = d.noise(feats, t, gain=gain)
     return verdicts
 
 

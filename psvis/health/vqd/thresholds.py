@@ -252,6 +252,14 @@ class VqdThresholds(BaseModel):
         description="Change between consecutive keyframes (90th percentile of 10x10 block mean "
         "absolute differences, luma levels) at or below which they are identical.",
     )
+    frozen_max_change_vs_noise: float = Field(
+        default=1.5,
+        gt=0,
+        le=100,
+        description="The same change over the keyframes' sensor noise (sigma at half size) at or "
+        "below which they are identical too (both must hold): a live picture's keyframes differ "
+        "at least by their fresh noise (about 1.13 sigma per pixel), a frozen one's do not.",
+    )
     # ---- occlusion
     flat_block_std: float = Field(
         default=2.5,
@@ -300,9 +308,11 @@ class VqdThresholds(BaseModel):
         default=0.5,
         gt=-1,
         lt=1,
-        description="When a cover is found against the reference: structure similarity of the "
-        "visible part below which the view has shifted all the same (stronger evidence than "
-        "scene_min_similarity; above it the cover is the fault and the shift undetermined).",
+        description="When a cover is found against the reference, or the picture is far darker, "
+        "noisy or hazy: structure similarity of the visible part below which the view has "
+        "shifted all the same (stronger evidence than scene_min_similarity; above it the other "
+        "fault is reported and the shift undetermined). Also the similarity from which a "
+        "uniform (very dark) frame still shows the reference's scene: underexposed, not lost.",
     )
     scene_min_cells: int = Field(
         default=10,

@@ -118,7 +118,7 @@ def test_a_wrong_sway_estimate_does_not_read_as_a_shift(monkeypatch: pytest.Monk
     swayed = feats(np.roll(textured(), 2 * d.MAX_SWAY, axis=1), noise=2.0)
     # 2 * MAX_SWAY analysis pixels = MAX_SWAY level-1 pixels, the sway's unit.
     realigned, _ = d.structure_match(swayed, ref)
-    as_found, _ = d._structure_match(swayed.orientation, ref, None)
+    as_found, _ = d._structure_match(swayed.orientation, swayed.noise1, ref, None)
     assert realigned is not None
     assert as_found is not None
     assert realigned >= 0.9 > as_found
