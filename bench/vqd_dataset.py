@@ -1,9 +1,12 @@
 """The labelled VQD evaluation set: real photographs, animated, H.264-encoded, perturbed.
 
-    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval] [--force]
+    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v4] [--force]
 
-Scenes are made from the photographs scikit-image ships (astronaut, coffee, chelsea,
-rocket, and four composites of its greyscale textures and photos, tinted): a fixed
+Scenes are made from photographs Python packages ship in their wheels - scikit-image's
+bundled images (astronaut, coffee, chelsea, rocket, cat, and composites of its greyscale
+textures and photos, tinted), and since version 4 scikit-learn's two sample photographs
+(china, flower) and matplotlib's sample data (grace_hopper.jpg, the Minduka present,
+the matplotlib logo, the Jacksboro elevation model as a stone texture): a fixed
 camera's view (512x288) cut from a larger canvas, animated - a slow sway of the pole
 (<= 1 % of the width), moving objects crossing the view, a lighting drift (+-12 %),
 sensor noise - with an on-screen clock, in a day variant (colour) and a night variant
@@ -20,9 +23,14 @@ night) from which the evaluation captures the camera's references, as at accepta
 
 Everything is deterministic (seeds from the clip's name) and cached: a clip whose file
 exists is not rendered again; ``manifest.json`` lists the clips and labels. Scenes are
-split by photograph into a tuning part and a held-out report part; version 3 added
-three low-structure tuning scenes (a dusk sky, a plain wall, flat concrete) and left
-every version-2 clip as it was (same names, same seeds).
+split by photograph (``SOURCES``, asserted disjoint) into a tuning part and a held-out
+report part. Version 3 added three low-structure tuning scenes. **Version 4** moved
+version 3's eight held-out scenes - looked at some six times over three rounds - into
+the tuning split and made a fresh, sealed held-out split of seven scenes (pagoda,
+garden, hopper, kiosk, terrace, lobby, doorstep) from photographs no tuning scene uses,
+with movers cut from them too (``PATCHES``). A clip's name (hence its seed) keeps the
+directory of the split its scene was made for (``FOLDERS``: ``tuning/``, ``heldout/`` for
+version 3's held-out scenes, ``heldout4/``), so every version-3 clip is the same file.
 """
 
 from __future__ import annotations
