@@ -1,6 +1,6 @@
 """Recording benchmarks (issue: recording engine).
 
-    .venv/bin/python bench/recording.py cpu   [--streams 4] [--seconds 60]
+    .venv/bin/python bench/recording.py cpu   [--streams 8] [--seconds 240] [--rounds 1]
     .venv/bin/python bench/recording.py load  [--streams 32] [--minutes 10]
 
 (a) ``cpu``: CPU seconds per recorded stream, psvis's recorder (ffmpeg + sealing, index,
@@ -19,6 +19,7 @@ at serve time, so the recorder, not the simulator, is what the machine spends on
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -31,6 +32,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select, update
@@ -182,7 +184,10 @@ def database(tmp: Path, cameras: int, urls: list[str]) -> Iterator[tuple[Setting
 #: once-per-run costs (imports, ffmpeg's input probe, the recorder's first query plans
 #: and its one PyAV read of stream parameters) are paid once a day or less in service
 #: and would otherwise dominate a window of a few segments.
-WARMUP_SECONDS = SEGMENT_SECONDS + 15.0
+def warmup_seconds() -> float:
+    return SEGMENT_SECONDS + 15.0
+
+
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -198,19 +203,43 @@ def process_cpu(pids: list[int]) -> float:
     return total
 
 
-def measure(pids: Callable[[], list[int]], seconds: float) -> tuple[float, float]:
-    """Steady-state CPU of ``pids()`` over ``seconds`` after a warm-up that ends after
-    the first segment of every stream: start-up costs (interpreter, imports, connecting,
-    first segment) are not the question. Returns (all of them, this process alone)."""
-    time.sleep(WARMUP_SECONDS)
-    before, own_before = process_cpu(pids()), process_cpu([os.getpid()])
+def measure(
+    pids: Callable[[], list[int]], seconds: float, ended: Callable[[], int]
+) -> tuple[list[float], float, int]:
+    """Steady-state CPU of ``pids()`` (the side's ffmpeg processes) over ``seconds``
+    after a warm-up that ends after the first segment of every stream: start-up costs
+    (interpreter, imports, connecting, first segment) are not the question. Returns (CPU
+    seconds of each process that ran the whole window, this Python process alone, how
+    many ffmpeg runs ended inside the window by ``ended()``: a run that ended would take
+    its CPU out of the sum, so a round with any is not a clean measurement)."""
+    time.sleep(warmup_seconds())
+    before = {pid: process_cpu([pid]) for pid in pids()}
+    own_before, ended_before = process_cpu([os.getpid()]), ended()
     time.sleep(seconds)
-    return process_cpu(pids()) - before, process_cpu([os.getpid()]) - own_before
+    after = {pid: process_cpu([pid]) for pid in pids()}
+    own = process_cpu([os.getpid()]) - own_before
+    per_process = [after[pid] - before[pid] for pid in before if pid in after]
+    return per_process, own, ended() - ended_before
 
 
-def run_child(args: list[str]) -> tuple[float, float]:
-    """Run a measuring child; it prints its steady-state CPU seconds (all processes, its
-    own Python process) last."""
+@dataclass(frozen=True)
+class SideCpu:
+    """One side's steady-state CPU: its ffmpeg processes one by one, and its own Python
+    process (the recorder's sealing, index, ledger, status and lease work; idle for the
+    bare side)."""
+
+    ffmpeg: list[float]
+    own: float
+    #: ffmpeg runs that ended inside the window (a restart would lose its CPU).
+    restarts: int
+
+    @property
+    def total(self) -> float:
+        return sum(self.ffmpeg) + self.own
+
+
+def run_child(args: list[str]) -> SideCpu:
+    """Run a measuring child; it prints its result as JSON on its last line."""
     result = subprocess.run(
         [sys.executable, __file__, *args],
         check=True,
@@ -218,8 +247,11 @@ def run_child(args: list[str]) -> tuple[float, float]:
         capture_output=True,
         text=True,
     )
-    total, own = result.stdout.strip().splitlines()[-1].split()
-    return float(total), float(own)
+    return SideCpu(**json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def report_child(ffmpeg: list[float], own: float, restarts: int) -> None:
+    print(json.dumps({"ffmpeg": ffmpeg, "own": own, "restarts": restarts}))
 
 
 # --- children ----------------------------------------------------------------------
@@ -265,12 +297,16 @@ def child_bare(urls: list[str], seconds: float, out: Path) -> None:
                 stdout=subprocess.DEVNULL,
             )
         )
-    cpu, own = measure(lambda: [os.getpid(), *(p.pid for p in procs)], seconds)
+    result = measure(
+        lambda: [p.pid for p in procs if p.poll() is None],
+        seconds,
+        lambda: sum(1 for p in procs if p.poll() is not None),
+    )
     for proc in procs:
         proc.send_signal(signal.SIGTERM)
     for proc in procs:
         proc.wait()
-    print(f"{cpu:.3f} {own:.3f}")
+    report_child(*result)
 
 
 def child_psvis(data_dir: Path, seconds: float) -> None:
@@ -292,39 +328,74 @@ def child_psvis(data_dir: Path, seconds: float) -> None:
         ]
         for rec in recorders:
             rec.start()
-        cpu, own = measure(lambda: [os.getpid(), *(r.pid for r in recorders if r.pid)], seconds)
+        result = measure(
+            lambda: [pid for r in recorders if (pid := r.pid)],
+            seconds,
+            lambda: sum(r.info.restarts for r in recorders),
+        )
         for rec in recorders:
             rec.stop(reason="bench finished")
-    print(f"{cpu:.3f} {own:.3f}")
+    report_child(*result)
 
 
 # --- benchmarks ----------------------------------------------------------------------
 
 
-def bench_cpu(streams: int, seconds: float) -> None:
-    with tempfile.TemporaryDirectory(prefix="psvis-bench-rec-") as tmpdir:
-        tmp = Path(tmpdir)
-        clip = make_clip(tmp)
-        # Both sides at once, each on its own copy of the same streams, so that whatever
-        # else the machine does weighs on both alike.
-        with ClipServers(clip, free_ports(2 * streams)) as servers:
-            with database(tmp, streams, servers.urls[streams:]) as (settings, _ids):
-                pass
-            with ThreadPoolExecutor(2) as pool:
-                bare_job = pool.submit(
-                    run_child, ["_bare", str(seconds), str(tmp / "bare"), *servers.urls[:streams]]
-                )
-                mine_job = pool.submit(run_child, ["_psvis", str(seconds), str(settings.data_dir)])
-                (bare, _), (mine, own) = bare_job.result(), mine_job.result()
-    per_bare, per_mine = bare / streams, mine / streams
+def bench_cpu(streams: int, seconds: float, rounds: int) -> None:
+    bare_runs: list[SideCpu] = []
+    mine_runs: list[SideCpu] = []
     print(
-        f"(a) steady-state CPU over {seconds:.0f} s after {WARMUP_SECONDS:.0f} s warm-up, "
-        f"{streams} streams of 2 Mbit/s, {SEGMENT_SECONDS} s segments"
+        f"(a) steady-state CPU over {seconds:.0f} s after {warmup_seconds():.0f} s warm-up, "
+        f"{streams} streams of 2 Mbit/s per side, {SEGMENT_SECONDS} s segments, {rounds} round(s)"
     )
-    print(f"    bare ffmpeg -c copy: {bare:.2f} CPU-s ({per_bare:.3f} per stream)")
-    print(f"    psvis recorder     : {mine:.2f} CPU-s ({per_mine:.3f} per stream)")
-    print(f"      of which Python  : {own:.2f} CPU-s (sealing, index, ledger, status, lease)")
-    print(f"    ratio psvis/bare   : {mine / bare:.3f}  (target <= 1.10)")
+    for number in range(1, rounds + 1):
+        with tempfile.TemporaryDirectory(prefix="psvis-bench-rec-") as tmpdir:
+            tmp = Path(tmpdir)
+            clip = make_clip(tmp)
+            # Both sides at once, each on its own copy of the same streams, so that
+            # whatever else the machine does weighs on both alike.
+            with ClipServers(clip, free_ports(2 * streams)) as servers:
+                with database(tmp, streams, servers.urls[streams:]) as (settings, _ids):
+                    pass
+                with ThreadPoolExecutor(2) as pool:
+                    bare_job = pool.submit(
+                        run_child,
+                        ["_bare", str(seconds), str(tmp / "bare"), *servers.urls[:streams]],
+                    )
+                    mine_job = pool.submit(
+                        run_child, ["_psvis", str(seconds), str(settings.data_dir)]
+                    )
+                    bare, mine = bare_job.result(), mine_job.result()
+        bare_runs.append(bare)
+        mine_runs.append(mine)
+        print(f"  round {number}:")
+        _print_side("bare ffmpeg -c copy", bare, streams)
+        _print_side("psvis recorder     ", mine, streams)
+        print(
+            f"      of which Python  : {mine.own:.2f} CPU-s (sealing, index, ledger, status, lease)"
+        )
+        print(
+            f"    ratio psvis/bare   : {mine.total / bare.total:.3f}; psvis's ffmpeg / bare "
+            f"ffmpeg {sum(mine.ffmpeg) / sum(bare.ffmpeg):.3f}; Python / bare ffmpeg "
+            f"{mine.own / sum(bare.ffmpeg):.3f}"
+        )
+    bare_total = sum(run.total for run in bare_runs)
+    mine_total = sum(run.total for run in mine_runs)
+    print(
+        f"  all rounds: bare {bare_total:.2f} CPU-s, psvis {mine_total:.2f} CPU-s "
+        f"(Python {sum(run.own for run in mine_runs):.2f}) -> ratio psvis/bare "
+        f"{mine_total / bare_total:.3f}  (target <= 1.10)"
+    )
+
+
+def _print_side(name: str, side: SideCpu, streams: int) -> None:
+    spread = sorted(side.ffmpeg)
+    print(
+        f"    {name}: {side.total:.2f} CPU-s ({side.total / streams:.3f} per stream); "
+        f"per ffmpeg min {spread[0]:.3f} median {statistics.median(spread):.3f} "
+        f"max {spread[-1]:.3f}; {len(spread)}/{streams} ran the whole window, "
+        f"{side.restarts} ended inside it"
+    )
 
 
 def bench_load(streams: int, minutes: float) -> None:
@@ -389,8 +460,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="which", required=True)
     cpu = sub.add_parser("cpu")
-    cpu.add_argument("--streams", type=int, default=4)
-    cpu.add_argument("--seconds", type=float, default=180)
+    cpu.add_argument("--streams", type=int, default=8)
+    cpu.add_argument("--seconds", type=float, default=240)
+    cpu.add_argument("--rounds", type=int, default=1)
     cpu.add_argument("--segment-seconds", type=int, default=60)
     load = sub.add_parser("load")
     load.add_argument("--streams", type=int, default=32)
@@ -401,7 +473,7 @@ def main() -> None:
     SEGMENT_SECONDS = args.segment_seconds
     os.environ["BENCH_SEGMENT_SECONDS"] = str(SEGMENT_SECONDS)
     if args.which == "cpu":
-        bench_cpu(args.streams, args.seconds)
+        bench_cpu(args.streams, args.seconds, args.rounds)
     else:
         bench_load(args.streams, args.minutes)
 

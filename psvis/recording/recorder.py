@@ -52,9 +52,16 @@ from psvis.recording.storage import Root
 
 log = logging.getLogger("psvis.recording.recorder")
 
-#: How often the supervising loop wakes without news from ffmpeg (watchdog, lease, stop):
-#: rarely enough that an idle recorder costs next to nothing (bench/recording.py).
-POLL_SECONDS = 2.0
+#: The supervising loop sleeps until ffmpeg reports (a segment line, or end of output)
+#: or the next deadline of its own (lease renewal, watchdog) — not on a fixed tick: a
+#: two-second tick cost eight idle recorders 0.05 CPU-s a minute, a third of everything
+#: the recorder adds to ffmpeg between seals (bench/recording.py). Stop and storage
+#: refusal end ffmpeg, whose end of output wakes the loop at once. The floor keeps a
+#: deadline just passed from spinning.
+MIN_WAIT_SECONDS = 0.05
+#: A run asked to end (stop, storage refusal) gets this long to close its segment after
+#: SIGTERM before it is killed (the killed run's partial file is recovered).
+TERM_GRACE_SECONDS = 10.0
 
 _STATUS_TABLE: Table = RecorderStatus.__table__  # type: ignore[assignment]
 #: The status row's UPDATE, compiled once and cached by SQLAlchemy.
@@ -151,6 +158,8 @@ class CameraRecorder:
         #: Whether an outage of this camera may be open (one may be left from before this
         #: recorder started), so a seal looks for one to close only when it may exist.
         self._outage_may_be_open = True
+        #: The current run's queue of ffmpeg news: ``stop`` puts a wake-up into it.
+        self._wake: queue.Queue[object] | None = None
 
     # --- control ---------------------------------------------------------------------
 
@@ -162,9 +171,11 @@ class CameraRecorder:
         ``operator_stop`` with ``reason`` covers the time until recording resumes."""
         self._stop_reason = reason
         self._stop.set()
-        process = self._process
-        if process is not None:
-            signal_group(process.pid, signal.SIGTERM)
+        # The supervising loop sends ffmpeg its one SIGTERM (a second one makes ffmpeg
+        # exit at once, leaving its segment to recovery): wake it.
+        wake = self._wake
+        if wake is not None:
+            wake.put(None)
         self._thread.join(timeout)
 
     @property
@@ -269,12 +280,19 @@ class CameraRecorder:
             reader.start()
         self._set_state(RecorderState.RECORDING)
         sealed_any = stalled = False
+        terminated_at: float | None = None
         last_progress = time.monotonic()
         next_renew = time.monotonic() + self.lease_seconds / 2
         eof = False
+        self._wake = lines
+        if self._stop.is_set():  # stopped while this run was starting
+            lines.put(None)
         while not eof:
+            deadline = min(next_renew, last_progress + self._watchdog_seconds())
+            if terminated_at is not None:
+                deadline = min(deadline, terminated_at + TERM_GRACE_SECONDS)
             try:
-                item = lines.get(timeout=POLL_SECONDS)
+                item = lines.get(timeout=max(MIN_WAIT_SECONDS, deadline - time.monotonic()))
             except queue.Empty:
                 item = None
             if item is _EOF:
@@ -285,8 +303,16 @@ class CameraRecorder:
                 if self._storage_cause is None and self.root.free_bytes() < self.root.reserve_bytes:
                     self._storage_cause = OutageCause.STORAGE_FULL
                     self._note("free space below the reserve: recording stops (S10)")
-            if self._storage_cause is not None and process.poll() is None:
-                signal_group(process.pid, signal.SIGTERM)
+            # Stop or storage refusal: SIGTERM once (ffmpeg closes its segment, reports
+            # it and ends), SIGKILL if it has not ended after the grace.
+            wants_end = self._storage_cause is not None or self._stop.is_set()
+            if wants_end and process.poll() is None:
+                if terminated_at is None:
+                    terminated_at = time.monotonic()
+                    signal_group(process.pid, signal.SIGTERM)
+                elif time.monotonic() - terminated_at >= TERM_GRACE_SECONDS:
+                    self._note("ffmpeg did not end after SIGTERM; killing it")
+                    signal_group(process.pid, signal.SIGKILL)
             if process.poll() is None and not self._stop.is_set():
                 if time.monotonic() - last_progress > self._watchdog_seconds():
                     stalled = True
@@ -305,6 +331,7 @@ class CameraRecorder:
                             self._note("lease lost to another node; stopping this run")
                             stop(process)
         returncode = process.wait()
+        self._wake = None
         for reader in readers:
             reader.join(timeout=5)
         for pipe in (process.stdout, process.stderr):

@@ -60,7 +60,10 @@ def place(*, root: Root, camera_id: int, path: Path, start: dt.datetime, seq: in
     directories. A file already at its final place stays where it is."""
     day_dir = root.day_dir(camera_id, start.astimezone(dt.UTC).date())
     target = day_dir / final_name(start, seq)
-    if path.resolve() == target.resolve():
+    # Both paths are built from the root's resolved path, so an equal pair is the same
+    # file; ``samefile`` (two stats, only when the target exists) covers the rest
+    # without resolving every component of both paths for each seal.
+    if path == target or (target.exists() and os.path.samefile(path, target)):
         fsync_dir(day_dir)
         return target
     day_dir.mkdir(parents=True, exist_ok=True)
