@@ -1,12 +1,14 @@
 """The labelled VQD evaluation set: real photographs, animated, H.264-encoded, perturbed.
 
-    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v4] [--force]
+    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v5] [--force]
 
 Scenes are made from photographs Python packages ship in their wheels - scikit-image's
 bundled images (astronaut, coffee, chelsea, rocket, cat, and composites of its greyscale
 textures and photos, tinted), and since version 4 scikit-learn's two sample photographs
 (china, flower) and matplotlib's sample data (grace_hopper.jpg, the Minduka present,
-the matplotlib logo, the Jacksboro elevation model as a stone texture): a fixed
+the matplotlib logo, the Jacksboro elevation model as a stone texture), and since
+version 5 the demo photographs of mahotas (luispedro.jpg, DepartmentStore.jpg, the
+nuclear.png micrograph as a speckled stone) and pygame (camera_rgb.jpg, fist.png): a fixed
 camera's view (512x288) cut from a larger canvas, animated - a slow sway of the pole
 (<= 1 % of the width), moving objects crossing the view, a lighting drift (+-12 %),
 sensor noise - with an on-screen clock, in a day variant (colour) and a night variant
@@ -31,12 +33,18 @@ garden, hopper, kiosk, terrace, lobby, doorstep) from photographs no tuning scen
 with movers cut from them too (``PATCHES``). A clip's name (hence its seed) keeps the
 directory of the split its scene was made for (``FOLDERS``: ``tuning/``, ``heldout/`` for
 version 3's held-out scenes, ``heldout4/``), so every version-3 clip is the same file.
+**Version 5** moved version 4's held-out scenes (looked at once, in round 4) into the
+tuning split too and made a fresh, sealed held-out split of six scenes (entrance,
+courtyard, concourse, alley, reception, stairwell; directory ``heldout5/``) from mahotas's
+and pygame's photographs, which no tuning scene or mover uses; every version-4 clip is
+unchanged (same name, same seed, same file).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import math
 import subprocess
@@ -52,6 +60,7 @@ import imageio_ffmpeg
 import matplotlib
 import matplotlib.image as mpl_image
 import numpy as np
+import PIL.Image
 import skimage.data as _data
 import skimage.filters as _filters
 import skimage.transform as _transform
@@ -66,7 +75,7 @@ sk_datasets: Any = _sk_datasets
 
 Image = NDArray[np.float32]
 
-VERSION = 4
+VERSION = 5
 VIEW_W, VIEW_H = 512, 288
 FPS = 2
 GOP = 4  # 2 s at 2 fps
@@ -98,11 +107,20 @@ SPLITS = {
         "windows",
         "cameraman",
         "gallery",
+        # Version 4's held-out scenes: looked at once in round 4, so tuning scenes since v5.
+        "pagoda",
+        "garden",
+        "hopper",
+        "kiosk",
+        "terrace",
+        "lobby",
+        "doorstep",
     ),
-    # Version 4's sealed held-out scenes: photographs no tuning scene uses (scikit-image's
-    # cat and checkerboard, scikit-learn's two sample photographs, matplotlib's sample
-    # images and its Jacksboro elevation model), looked at once, with the final defaults.
-    "heldout": ("pagoda", "garden", "hopper", "kiosk", "terrace", "lobby", "doorstep"),
+    # Version 5's sealed held-out scenes: photographs no tuning scene uses (mahotas's demo
+    # photographs - a portrait before a glass facade, a department-store poster, a nuclei
+    # micrograph as a speckled terrazzo - and pygame's: a brick wall beside a tree, a fist
+    # against a blue screen), looked at once, with the final defaults.
+    "heldout": ("entrance", "courtyard", "concourse", "alley", "reception", "stairwell"),
 }
 #: The scikit-image images each scene is made of (checked disjoint between splits).
 SOURCES = {
@@ -134,6 +152,12 @@ SOURCES = {
     "terrace": ("china", "jacksboro_dem", "flower"),
     "lobby": ("jacksboro_dem", "grace_hopper", "mpl_logo", "checkerboard"),
     "doorstep": ("cat", "checkerboard"),
+    "entrance": ("luispedro",),
+    "courtyard": ("camera_rgb",),
+    "concourse": ("department_store", "nuclear"),
+    "alley": ("camera_rgb", "fist", "nuclear"),
+    "reception": ("luispedro", "department_store"),
+    "stairwell": ("nuclear", "fist", "camera_rgb"),
 }
 #: The directory a scene's clips live in - part of each clip's name, hence of its seed. A
 #: scene keeps the directory of the split it was made for, so version 3's held-out scenes
@@ -141,7 +165,8 @@ SOURCES = {
 FOLDERS = {
     **{scene: "tuning" for scene in SPLITS["tuning"][:11]},
     **{scene: "heldout" for scene in SPLITS["tuning"][11:]},
-    **{scene: "heldout4" for scene in SPLITS["heldout"]},
+    **{scene: "heldout4" for scene in SPLITS["tuning"][19:]},
+    **{scene: "heldout5" for scene in SPLITS["heldout"]},
 }
 #: The photographs the moving objects are cut from, per directory (so a v3 clip keeps its
 #: movers; each directory's are among its scenes' sources, checked in ``clips``).
@@ -149,6 +174,7 @@ PATCHES = {
     "tuning": ("astronaut", "coffee", "stereo_motorcycle"),
     "heldout": ("chelsea", "rocket", "camera"),
     "heldout4": ("cat", "grace_hopper", "present"),
+    "heldout5": ("luispedro", "fist", "department_store"),
 }
 CLASSES = (
     "signal_loss",
@@ -223,6 +249,17 @@ def _tint(grey: NDArray[np.generic], rgb: tuple[float, float, float], w: int, h:
     return g * np.array(rgb, dtype=np.float32)
 
 
+#: Version 5's photographs: (package, path inside it). Located with ``find_spec`` so that
+#: pygame's import-time banner and SDL initialisation are never triggered.
+_WHEEL_PHOTOS = {
+    "luispedro": ("mahotas", "demos/data/luispedro.jpg"),
+    "department_store": ("mahotas", "demos/data/DepartmentStore.jpg"),
+    "nuclear": ("mahotas", "demos/data/nuclear.png"),
+    "camera_rgb": ("pygame", "docs/generated/_images/camera_rgb.jpg"),
+    "fist": ("pygame", "examples/data/fist.png"),
+}
+
+
 def _photo(name: str) -> NDArray[np.generic]:
     """A photograph by name: scikit-image's, or (version 4) one scikit-learn or matplotlib
     ships in its wheel (read from the installed package, no download)."""
@@ -242,6 +279,12 @@ def _photo(name: str) -> NDArray[np.generic]:
         ].astype(np.float32)
         scaled: NDArray[np.float32] = (dem - dem.min()) / (dem.max() - dem.min()) * 255.0
         return scaled
+    if name in _WHEEL_PHOTOS:  # version 5: read from the installed wheel, not imported
+        package, file = _WHEEL_PHOTOS[name]
+        spec = importlib.util.find_spec(package)
+        assert spec is not None, f"{package} is not installed"
+        assert spec.origin is not None, f"{package} has no files"
+        return np.asarray(PIL.Image.open(Path(spec.origin).parent / file).convert("RGB"))
     image = getattr(sk_data, name)()
     picked: NDArray[np.generic] = image[0] if isinstance(image, tuple) else image  # left view
     return picked
@@ -371,6 +414,42 @@ def _scene(name: str) -> Image:
     elif name == "doorstep":  # a cat on a tiled doorstep, seen from above the door
         canvas[:] = _tint(sk_data.checkerboard(), (0.6, 0.58, 0.55), w, h) * 0.5 + 60.0
         canvas[40 : h - 40, 120 : w - 120] = _fit(_photo("cat"), w - 240, h - 80)
+    # ---- version 5: the sealed held-out scenes
+    elif name == "entrance":  # a visitor in a glass doorway, panels and mullions around
+        glass = _fit(_photo("luispedro")[0:100, 0:35], 110, h)  # the photo's own facade
+        canvas[:] = np.tile(glass, (1, w // 110 + 1, 1))[:, :w]
+        canvas[:, ::110] = 40.0  # the mullions
+        canvas[:, 1::110] = 40.0
+        canvas[:, 180:480] = _fit(_photo("luispedro"), 300, h)
+    elif name == "courtyard":  # a brick wall beside a tree, a bright sky through leaves
+        canvas[:] = _fit(_photo("camera_rgb"), w, h)
+    elif name == "concourse":  # a shopping concourse: a big poster on a terrazzo wall
+        terrazzo = _tint(_photo("nuclear")[:, :, 1], (1.0, 0.95, 0.88), w, h)
+        canvas[:] = 90.0 + terrazzo * 1.2
+        canvas[20 : top + 10, 60 : w - 60] = 30.0  # the poster's frame
+        canvas[28 : top + 2, 68 : w - 68] = _fit(_photo("department_store"), w - 136, top - 26)
+        canvas[top + 40 :] *= 0.7  # the floor, in the poster's shadow
+    elif name == "alley":  # a brick alley wall with a fight-club poster, dark paving
+        brick = _photo("camera_rgb")[:, 0:110]
+        canvas[:top] = _fit(np.tile(brick, (1, 5, 1)), w, top)
+        canvas[30 : top - 20, 380:520] = _fit(_photo("fist")[20:400], 140, top - 50)
+        paving = _tint(_photo("nuclear")[:, :, 1], (0.7, 0.7, 0.68), w, h - top)
+        canvas[top:] = 35.0 + paving * 0.8
+    elif name == "reception":  # a reception wall: a framed portrait, a framed print
+        canvas[:] = np.array([196.0, 186.0, 168.0], dtype=np.float32)
+        canvas[:] += np.linspace(-20.0, 20.0, w, dtype=np.float32)[None, :, None]
+        canvas[50:300, 70:290] = 50.0
+        canvas[60:290, 80:280] = _fit(_photo("luispedro"), 200, 230)
+        canvas[80:250, 360:600] = 60.0
+        canvas[88:242, 368:592] = _fit(_photo("department_store")[100:500, 200:800], 224, 154)
+        canvas[top + 60 :] = np.array([120.0, 95.0, 70.0], dtype=np.float32)  # a desk
+    elif name == "stairwell":  # a dim stairwell: speckled stone, a sign, a small window
+        stone = _tint(_photo("nuclear")[:, :, 1], (0.8, 0.8, 0.85), w, h)
+        canvas[:] = 45.0 + stone * 0.8
+        canvas[40:200, 420:600] = _fit(_photo("camera_rgb")[0:200, 120:320], 180, 160)
+        canvas[230:340, 100:190] = _fit(_photo("fist")[0:424, 0:300], 90, 110)
+        steps = (np.arange(h - top, dtype=np.float32)[:, None, None] % 30) < 4
+        canvas[top:] = np.where(steps, 25.0, canvas[top:])
     else:
         raise ValueError(f"unknown scene {name}")
     return np.clip(canvas, 0, 255)

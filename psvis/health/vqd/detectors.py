@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from psvis.health.vqd.features import (
     BLOCK,
     CELLS,
+    COARSE_BLOCK,
     ComplexArray,
     Features,
     blocks,
@@ -101,18 +102,26 @@ def signal_loss(f: Features, t: VqdThresholds) -> Verdict:
 # --------------------------------------------------------------------------- blur
 
 
-def detail_ratio(f: Features, ref: Features, t: VqdThresholds) -> float | None:
+def detail_ratio(
+    f: Features, ref: Features, t: VqdThresholds, *, covered: BoolArray | None = None
+) -> float | None:
     """Fine detail kept against the reference: per 20x20 block, the fine-scale gradient
     energy over the reference's, divided by the same ratio two octaves down; the median
     over the blocks with structure at both scales in both pictures. A gain, fog or a
     lighting change scales both scales alike (ratio 1); defocus removes fine detail
     first (towards 1/4 for a wide edge). Noise is removed from each energy (4 sigma^2),
     so night noise neither adds detail nor hides a blur; blocks whose coarse structure
-    is gone (a cover, clipping) are not evidence. None when too few blocks qualify."""
+    is gone (a cover, clipping) are not evidence. None when too few blocks qualify.
+
+    ``covered`` (the occlusion's block map) and the blocks beside it are left out: a cover
+    is out of focus at its edge, and that soft edge is not the lens's defocus (round 4:
+    blur read beside a strong cover at night, where few other blocks have detail)."""
     if f.fine_energy.shape != ref.fine_energy.shape:
         return None
     floor = t.blur_min_block_energy
     usable = (ref.fine_energy >= floor) & (ref.coarse_energy >= floor) & (f.coarse_energy >= floor)
+    if covered is not None and covered.any():
+        usable &= ~_coarse_near(covered, usable.shape)
     if int(usable.sum()) < t.blur_min_blocks:
         return None
     ratio = (f.fine_energy[usable] / ref.fine_energy[usable]) / (
@@ -121,13 +130,31 @@ def detail_ratio(f: Features, ref: Features, t: VqdThresholds) -> float | None:
     return float(np.median(ratio))
 
 
-def blur(f: Features, ref: Features | None, t: VqdThresholds) -> Verdict:
-    """Blur / defocus. With a reference: fine detail lost against it (:func:`detail_ratio`).
-    Without: the frame's own fine-to-coarse sharpness low."""
+def _coarse_near(covered: BoolArray, shape: tuple[int, ...]) -> BoolArray:
+    """The ``COARSE_BLOCK`` blocks (``shape``) touching a covered ``BLOCK`` block or next
+    to one."""
+    rows, cols = shape[0], shape[1]
+    k = COARSE_BLOCK // BLOCK
+    part = covered[: rows * k, : cols * k]
+    coarse = np.zeros((rows, cols), dtype=bool)
+    r, c = part.shape[0] // k, part.shape[1] // k
+    coarse[:r, :c] = part[: r * k, : c * k].reshape(r, k, c, k).any(axis=(1, 3))
+    grown = np.pad(coarse, 1)
+    out: BoolArray = (
+        grown[1:-1, 1:-1] | grown[:-2, 1:-1] | grown[2:, 1:-1] | grown[1:-1, :-2] | grown[1:-1, 2:]
+    )
+    return out
+
+
+def blur(
+    f: Features, ref: Features | None, t: VqdThresholds, *, covered: BoolArray | None = None
+) -> Verdict:
+    """Blur / defocus. With a reference: fine detail lost against it (:func:`detail_ratio`,
+    beside a cover left out). Without: the frame's own fine-to-coarse sharpness low."""
     value, edge = f.sharpness, f.edge_fraction
     metrics = {"sharpness": value, "edge_fraction": edge}
     if ref is not None:
-        kept = detail_ratio(f, ref, t)
+        kept = detail_ratio(f, ref, t, covered=covered)
         if kept is not None:
             metrics["detail_vs_reference"] = kept
             return Verdict(kept <= t.blur_max_detail_ratio, metrics)
@@ -154,9 +181,11 @@ def overexposed(
     *,
     covered: BoolArray | None = None,
     ref: Features | None = None,
+    in_place: bool = True,
 ) -> Verdict:
     """Too bright: mean luma high or a large part clipped white (of the visible part),
-    or - with a reference - far brighter than the reference."""
+    or - with a reference - far brighter than the reference. ``in_place`` (the view is
+    the reference's) allows the per-block comparisons with it."""
     luma = _visible_luma(f, covered)
     mean = float(luma.mean())
     clipped = float(np.mean(luma >= t.clip_high_luma))
@@ -173,8 +202,32 @@ def overexposed(
         gain = mean / max(ref.luma_mean, 1.0)
         metrics["mean_luma_vs_reference"] = gain
         ref_clipped = float(np.mean(ref.frame.luma >= t.clip_high_luma))
+        if in_place and f.block_mean.shape == ref.block_mean.shape:
+            # The gain of the blocks that had room to brighten (round 5): a sky already
+            # near white at acceptance cannot brighten, and its share held the mean's
+            # ratio under the limit in a picture that the gain had blown out.
+            # Only blocks that the limiting gain would not clip: a block that clips below
+            # it caps its own ratio under the limit.
+            room = (ref.block_mean >= EXPOSURE_MIN_REF_LEVEL) & (
+                ref.block_mean < t.clip_high_luma / t.exposure_max_gain
+            )
+            if int(room.sum()) >= 8:
+                ratio = f.block_mean[room] / ref.block_mean[room]
+                block_gain = float(np.median(ratio))
+                metrics["block_luma_vs_reference"] = block_gain
+                gain = max(gain, block_gain)
         bright = gain >= t.exposure_max_gain and mean >= t.exposure_relative_min_mean
         over_clipped = over_clipped and clipped >= ref_clipped + t.overexposed_min_clipped / 2
+        if in_place and over_clipped and f.block_mean.shape == ref.block_mean.shape:
+            # Clipping counts where the reference was not already at the edge of white
+            # (round 4: a pale sky at the top of the day's lighting drift clipped 37 % of
+            # the picture and read as overexposed): blocks now clipped that a normal drift
+            # would not have brought there.
+            newly = (f.block_mean >= t.clip_high_luma - 5) & (
+                ref.block_mean < t.clip_high_luma / LIGHTING_DRIFT
+            )
+            metrics["newly_clipped_fraction"] = float(newly.mean())
+            over_clipped = float(newly.mean()) >= t.overexposed_min_clipped / 2
         # Brighter with its spread scaled up (or clipping) is a gain: overexposure. Brighter
         # with the spread squeezed and nothing clipped is a veil: low contrast.
         keeps_spread = (
@@ -185,15 +238,22 @@ def overexposed(
     return Verdict(fault, metrics)
 
 
+#: Brightening a normal lighting drift gives a picture over its reference (the day's sun
+#: and cloud; the evaluation set's drift is +-12 % around a gain of 0.85-1.05).
+LIGHTING_DRIFT = 1.2
+
+
 def underexposed(
     f: Features,
     t: VqdThresholds,
     *,
     covered: BoolArray | None = None,
     ref: Features | None = None,
+    in_place: bool = True,
 ) -> Verdict:
     """Too dark: mean luma low or most of the visible part crushed to black - and, with
-    a reference, far darker than at acceptance (a dark scene by nature is not a fault)."""
+    a reference, far darker than at acceptance (a dark scene by nature is not a fault);
+    judged per block (:func:`_block_gain`) when ``in_place`` (the view is the reference's)."""
     luma = _visible_luma(f, covered)
     mean = float(luma.mean())
     crushed = float(np.mean(luma <= t.clip_low_luma))
@@ -202,8 +262,37 @@ def underexposed(
     if ref is not None:
         gain = mean / max(ref.luma_mean, 1.0)
         metrics["mean_luma_vs_reference"] = gain
-        fault = fault and gain <= t.exposure_min_gain
+        spread_gain = _block_gain(f, ref, covered) if in_place else None
+        if spread_gain is not None:
+            metrics["block_luma_vs_reference"] = spread_gain
+            gain = spread_gain
+        # Round 5: far darker than the reference is underexposed even where a bright sky
+        # keeps the mean above the absolute limit (a picture at a third of its normal
+        # level is dark whatever its sky); the absolute limit stays for a dim scene.
+        fault = (fault or gain <= t.underexposed_max_gain) and gain <= t.exposure_min_gain
     return Verdict(fault, metrics)
+
+
+#: Reference block mean (luma) from which a block's level is compared for exposure: a
+#: block near black has no gain to measure (its ratio is the noise floor's).
+EXPOSURE_MIN_REF_LEVEL = 20.0
+
+
+def _block_gain(f: Features, ref: Features, covered: BoolArray | None) -> float | None:
+    """The level of the visible blocks against the reference's same blocks: the upper
+    quartile of the per-block ratios. Exposure is global - every block darkens by the
+    gain; a cover is local - the blocks beside it keep their level, so the upper quartile
+    stays near 1 under a dark cover that the mask missed in part (round 4: a strong cover
+    over a dark garden read as underexposure). None without comparable blocks."""
+    if f.block_mean.shape != ref.block_mean.shape:
+        return None
+    usable = ref.block_mean >= EXPOSURE_MIN_REF_LEVEL
+    if covered is not None and covered.shape == usable.shape and not covered.all():
+        usable &= ~covered
+    if int(usable.sum()) < 8:
+        return None
+    ratio = f.block_mean[usable] / ref.block_mean[usable]
+    return upper_quantile(ratio, 0.25)
 
 
 def _spread(luma: NDArray[np.float32]) -> float:
@@ -394,8 +483,14 @@ def covered_blocks(
         ratio = tex / np.maximum(ref_tex, 1e-3)
         scale = upper_quantile(ratio[textured], 0.1)
         flat = tex <= t.flat_block_std
-        # Clipped white is overexposure's business, not a cover.
-        unclipped = f.block_mean < t.clip_high_luma - 5
+        # Clipped white is overexposure's business, not a cover. So is a block near white
+        # now that was near white at acceptance (round 4: a pale, lightly clouded sky at
+        # the top of the day's lighting drift lost its faint texture to clipping and read
+        # as a cover over a quarter of the view): a cover that bright is no cover.
+        unclipped = (f.block_mean < t.clip_high_luma - 5) & ~(
+            (f.block_mean >= t.clip_high_luma - 30)
+            & (ref.block_mean >= t.clip_high_luma / LIGHTING_DRIFT)
+        )
         covered = textured & flat & unclipped & (ratio <= 0.25 * scale)
         if covered.any():
             # A cover is one flat thing at one level; the flat insides of a scene seen

@@ -93,6 +93,11 @@ def no_video() -> Diagnosis:
     return Diagnosis(faults=(fault,), metrics={}, frame_count=0, reference="none")
 
 
+#: A cover this many times ``occlusion_min_fraction`` dominates the picture: blur is then
+#: judged without the reference (see ``_per_frame``).
+DOMINANT_COVER = 2.0
+
+
 def _per_frame(
     feats: Features, ref: Features | None, t: VqdThresholds
 ) -> dict[FaultClass, d.Verdict]:
@@ -131,7 +136,7 @@ def _per_frame(
         and shifted.metrics["structure_similarity"] >= t.scene_min_similarity_covered
         and (
             d.occlusion(feats, ref, t, plain=False)[0].fault
-            or d.underexposed(feats, t, ref=ref).fault
+            or d.underexposed(feats, t, ref=ref, in_place=False).fault
             or d.noise(feats, t).fault
             or d.low_contrast(feats, t, ref=ref).fault
         )
@@ -152,12 +157,15 @@ def _per_frame(
     mask = covered if occluded.fault else None
     # Exposure is judged against the reference even in a changed view: the camera still
     # looks at the same place, and its overall brightness does not depend on the framing.
-    under = d.underexposed(feats, t, covered=mask, ref=ref)
+    # The per-block comparisons (round 5) only where the view is in place: a changed
+    # view puts other content in each block (a moved camera read as overexposed).
+    in_place = not shifted.fault
+    under = d.underexposed(feats, t, covered=mask, ref=ref, in_place=in_place)
     if occluded.fault and under.fault:
         occluded = d.Verdict(False, occluded.metrics)
         mask = None
-        under = d.underexposed(feats, t, ref=ref)
-    over = d.overexposed(feats, t, covered=mask, ref=ref)
+        under = d.underexposed(feats, t, ref=ref, in_place=in_place)
+    over = d.overexposed(feats, t, covered=mask, ref=ref, in_place=in_place)
     verdicts[FaultClass.OCCLUSION] = occluded
     verdicts[FaultClass.OVEREXPOSED] = over
     verdicts[FaultClass.UNDEREXPOSED] = under
@@ -179,7 +187,20 @@ def _per_frame(
         # A badly exposed frame has lost detail to clipping or to the noise floor, which
         # against the reference reads as defocus (strong overexposure did, round 4): it
         # is judged on its own fine-to-coarse ratio, which does not depend on exposure.
-        verdicts[FaultClass.BLUR] = d.blur(feats, local_ref if exposed_ok else None, t)
+        #
+        # A dominant cover (round 5: half the view, at night) leaves too little of the
+        # reference's detail to compare, and what is left is biased - the cover's edge is
+        # soft and its flat, lit area sets the noise estimate subtracted from every block
+        # (blur was read beside a strong cover at night): the cover is the fault to
+        # report, and blur is judged on the frame's own ratio. A smaller cover is left
+        # out of the comparison with the blocks beside it.
+        dominant = occluded.fault and (
+            occluded.metrics["covered_fraction"] >= DOMINANT_COVER * t.occlusion_min_fraction
+        )
+        blur_ref = local_ref if exposed_ok and not dominant else None
+        verdicts[FaultClass.BLUR] = d.blur(
+            feats, blur_ref, t, covered=mask if occluded.fault else None
+        )
     gain = over.metrics.get("mean_luma_vs_reference", 1.0) if over.fault else 1.0
     verdicts[FaultClass.NOISE] = d.noise(feats, t, gain=gain)
     return verdicts

@@ -172,6 +172,15 @@ class VqdThresholds(BaseModel):
         "only at or below this share of the reference's mean luma - a scene dark by nature "
         "is not a fault.",
     )
+    underexposed_max_gain: float = Field(
+        default=0.42,
+        gt=0,
+        lt=1,
+        description="With a baseline: the visible blocks' level at or below this share of the "
+        "reference's (upper quartile of per-block ratios) is underexposed whatever the mean "
+        "luma - a bright sky can keep a picture at a third of its normal level above "
+        "underexposed_max_mean.",
+    )
     low_contrast_max_spread_ratio: float = Field(
         default=0.6,
         gt=0,
@@ -196,7 +205,7 @@ class VqdThresholds(BaseModel):
         "baseline, from the day reference's - above which a frame has a colour cast.",
     )
     colour_cast_max_gain_ratio: float = Field(
-        default=1.25,
+        default=1.28,
         gt=1,
         le=10,
         description="With a day baseline: the largest over the smallest RGB channel gain against "
@@ -298,7 +307,7 @@ class VqdThresholds(BaseModel):
     )
     # ---- scene shift
     scene_min_similarity: float = Field(
-        default=0.71,
+        default=0.74,
         gt=-1,
         lt=1,
         description="Structure similarity with the reference (gradient-orientation field, -1..1) "
@@ -332,6 +341,8 @@ class VqdThresholds(BaseModel):
             problems.append("clip_low_luma must be below clip_high_luma")
         if not self.flat_block_std < self.textured_block_std:
             problems.append("flat_block_std must be below textured_block_std")
+        if not self.underexposed_max_gain <= self.exposure_min_gain:
+            problems.append("underexposed_max_gain must not exceed exposure_min_gain")
         if not self.scene_min_similarity_covered <= self.scene_min_similarity:
             problems.append("scene_min_similarity_covered must not exceed scene_min_similarity")
         if not self.black_max_luma < self.overexposed_min_mean:
