@@ -19,7 +19,7 @@ demo: $(STAMP)
 PYTEST_WORKERS ?= 3
 
 test: $(STAMP)
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
