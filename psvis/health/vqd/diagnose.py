@@ -113,12 +113,16 @@ def _per_frame(
        blur, noise.
     """
     lost = d.signal_loss(feats, t)
-    if lost.fault and ref is not None:
+    if lost.fault and ref is not None and lost.detail == d.SignalLossKind.BLACK:
         # A very dark picture is uniform too; if the reference's structure is still in it
         # (orientation does not care about the gain), the scene is there: underexposed.
         # The bar is the stronger-evidence one: a dark frame's structure is near the
         # noise (similarity 0.6 for strong underexposure), a uniform screen's is none
-        # (at most 0.46 on the tuning split, from encoding artefacts).
+        # (at most 0.46 on the tuning split, from encoding artefacts). Only a *dark*
+        # uniform frame can be a scene too dark to see: a blue or mid-grey screen is what
+        # an encoder or decoder shows when there is no video, never a dim scene, and the
+        # orientation field of a flat frame is noise that can happen to correlate with
+        # the reference's edges (round 5: a blue screen at 0.74 on a stairwell).
         similarity = d.structure_similarity(feats, ref)
         if similarity is not None:
             lost.metrics["loss_structure_similarity"] = similarity
