@@ -9,30 +9,8 @@ from numpy.typing import NDArray
 from psvis.health.vqd import detectors as d
 from psvis.health.vqd.baseline import Baseline
 from psvis.health.vqd.diagnose import FaultClass, diagnose
-from psvis.health.vqd.features import Features, features_of
-from psvis.health.vqd.frames import Frame
-from psvis.health.vqd.thresholds import VqdThresholds
-
-T = VqdThresholds()
-H, W = 180, 320
-
-
-def scene(seed: int = 1) -> NDArray[np.float32]:
-    """A textured colour scene at the analysis size: many sharp-edged rectangles."""
-    rng = np.random.default_rng(seed)
-    img = np.full((H, W, 3), 110.0, dtype=np.float32)
-    for _ in range(120):
-        y, x = int(rng.integers(0, H - 10)), int(rng.integers(0, W - 10))
-        h, w = int(rng.integers(6, 40)), int(rng.integers(6, 60))
-        img[y : y + h, x : x + w] = rng.uniform(30, 220, 3)
-    return img
-
-
-def frame(rgb: NDArray[np.floating], noise: float = 0.0, seed: int = 7) -> Frame:
-    rgb = np.asarray(rgb, dtype=np.float32)
-    if noise:
-        rgb = rgb + np.random.default_rng(seed).normal(0, noise, rgb.shape[:2])[:, :, None]
-    return Frame.from_rgb(np.clip(np.rint(rgb), 0, 255).astype(np.uint8))
+from psvis.health.vqd.features import features_of
+from tests.unit.health.vqd_pictures import H, T, W, feats, frame, scene
 
 
 def gaussian(img: NDArray[np.float32], sigma: float) -> NDArray[np.float32]:
@@ -44,10 +22,6 @@ def gaussian(img: NDArray[np.float32], sigma: float) -> NDArray[np.float32]:
     rows = sum(k[i] * pad[i : i + img.shape[0]] for i in range(len(k)))
     out = sum(k[i] * rows[:, i : i + img.shape[1]] for i in range(len(k)))
     return np.asarray(out, dtype=np.float32)
-
-
-def feats(rgb: NDArray[np.floating], noise: float = 0.0, seed: int = 7) -> Features:
-    return features_of(frame(rgb, noise, seed))
 
 
 # --------------------------------------------------------------------------- signal loss

@@ -10,33 +10,9 @@ from numpy.typing import NDArray
 from psvis.health.vqd import detectors as d
 from psvis.health.vqd.baseline import Baseline
 from psvis.health.vqd.diagnose import SCENE_SHIFT_UNDETERMINED, FaultClass, diagnose
-from psvis.health.vqd.features import Features, features_of
-from psvis.health.vqd.frames import Frame
 from psvis.health.vqd.thresholds import VqdThresholds
-
-T = VqdThresholds()
-H, W = 180, 320
-
-
-def frame(rgb: NDArray[np.floating], noise: float = 0.0, seed: int = 7) -> Frame:
-    rgb = np.asarray(rgb, dtype=np.float32)
-    if noise:
-        rgb = rgb + np.random.default_rng(seed).normal(0, noise, rgb.shape[:2])[:, :, None]
-    return Frame.from_rgb(np.clip(np.rint(rgb), 0, 255).astype(np.uint8))
-
-
-def feats(rgb: NDArray[np.floating], noise: float = 0.0, seed: int = 7) -> Features:
-    return features_of(frame(rgb, noise, seed))
-
-
-def textured(seed: int = 1) -> NDArray[np.float32]:
-    rng = np.random.default_rng(seed)
-    img = np.full((H, W, 3), 110.0, dtype=np.float32)
-    for _ in range(120):
-        y, x = int(rng.integers(0, H - 10)), int(rng.integers(0, W - 10))
-        h, w = int(rng.integers(6, 40)), int(rng.integers(6, 60))
-        img[y : y + h, x : x + w] = rng.uniform(30, 220, 3)
-    return img
+from tests.unit.health.vqd_pictures import H, T, W, feats, frame
+from tests.unit.health.vqd_pictures import scene as textured
 
 
 def night_sky() -> NDArray[np.float32]:

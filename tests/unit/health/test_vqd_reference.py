@@ -12,11 +12,9 @@ from psvis.health.vqd.baseline import Baseline
 from psvis.health.vqd.diagnose import FaultClass, diagnose
 from psvis.health.vqd.features import Features, features_of
 from psvis.health.vqd.frames import Frame
-from psvis.health.vqd.thresholds import VqdThresholds
+from tests.unit.health.vqd_pictures import H, T, W, feats, frame, scene
 
-from .test_vqd_detectors import H, W, feats, frame, gaussian, scene
-
-T = VqdThresholds()
+from .test_vqd_detectors import gaussian
 
 
 def reference(img: NDArray[np.float32]) -> Baseline:

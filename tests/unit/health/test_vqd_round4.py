@@ -5,44 +5,12 @@ frozen against the noise, covers of one level."""
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
 from psvis.health.vqd import detectors as d
 from psvis.health.vqd.baseline import Baseline
 from psvis.health.vqd.diagnose import FaultClass, diagnose
-from psvis.health.vqd.features import Features, features_of, orientation_field
-from psvis.health.vqd.frames import Frame
-from psvis.health.vqd.thresholds import VqdThresholds
-
-T = VqdThresholds()
-H, W = 180, 320
-
-
-def scene(seed: int = 1) -> NDArray[np.float32]:
-    rng = np.random.default_rng(seed)
-    img = np.full((H, W, 3), 110.0, dtype=np.float32)
-    for _ in range(120):
-        y, x = int(rng.integers(0, H - 10)), int(rng.integers(0, W - 10))
-        h, w = int(rng.integers(6, 40)), int(rng.integers(6, 60))
-        img[y : y + h, x : x + w] = rng.uniform(30, 220, 3)
-    return img
-
-
-def grey(img: NDArray[np.float32]) -> NDArray[np.float32]:
-    """An infrared night picture: greyscale."""
-    luma = img @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    return np.repeat(luma[:, :, None], 3, axis=2)
-
-
-def frame(rgb: NDArray[np.floating], noise: float = 0.0, seed: int = 7) -> Frame:
-    rgb = np.asarray(rgb, dtype=np.float32)
-    if noise:
-        rgb = rgb + np.random.default_rng(seed).normal(0, noise, rgb.shape[:2])[:, :, None]
-    return Frame.from_rgb(np.clip(np.rint(rgb), 0, 255).astype(np.uint8))
-
-
-def feats(rgb: NDArray[np.floating], noise: float = 0.0, seed: int = 7) -> Features:
-    return features_of(frame(rgb, noise, seed))
+from psvis.health.vqd.features import orientation_field
+from tests.unit.health.vqd_pictures import H, T, W, feats, frame, grey, scene
 
 
 def test_noise_energy_constant_matches_white_noise() -> None:

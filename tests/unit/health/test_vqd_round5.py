@@ -12,30 +12,13 @@ from psvis.health.vqd.baseline import Baseline
 from psvis.health.vqd.diagnose import FaultClass, diagnose
 from psvis.health.vqd.features import Features, features_of
 from psvis.health.vqd.frames import Frame
-from psvis.health.vqd.thresholds import VqdThresholds
-
-T = VqdThresholds()
-H, W = 180, 320
-
-
-def scene(seed: int = 1, sky: float = 0.0) -> NDArray[np.float32]:
-    """Random rectangles on a mid-grey wall; ``sky`` > 0 puts a pale sky over the top
-    ``sky`` share of the view."""
-    rng = np.random.default_rng(seed)
-    img = np.full((H, W, 3), 110.0, dtype=np.float32)
-    for _ in range(120):
-        y, x = int(rng.integers(0, H - 10)), int(rng.integers(0, W - 10))
-        h, w = int(rng.integers(6, 40)), int(rng.integers(6, 60))
-        img[y : y + h, x : x + w] = rng.uniform(30, 220, 3)
-    if sky:
-        img[: int(H * sky)] = 238.0
-    return img
+from tests.unit.health import vqd_pictures as pictures
+from tests.unit.health.vqd_pictures import H, T, W, scene
 
 
 def frame(rgb: NDArray[np.floating], noise: float = 1.5, seed: int = 7) -> Frame:
-    rgb = np.asarray(rgb, dtype=np.float32)
-    rgb = rgb + np.random.default_rng(seed).normal(0, noise, rgb.shape[:2])[:, :, None]
-    return Frame.from_rgb(np.clip(np.rint(rgb), 0, 255).astype(np.uint8))
+    """Round 5's frames carry a little sensor noise by default, as a camera's do."""
+    return pictures.frame(rgb, noise, seed)
 
 
 def feats(rgb: NDArray[np.floating], seed: int = 7) -> Features:

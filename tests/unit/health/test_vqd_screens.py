@@ -10,11 +10,8 @@ from numpy.typing import NDArray
 
 from psvis.health.vqd.baseline import Baseline
 from psvis.health.vqd.diagnose import FaultClass, diagnose
-from psvis.health.vqd.frames import Frame
-from psvis.health.vqd.thresholds import VqdThresholds
+from tests.unit.health.vqd_pictures import H, T, W, frame
 
-T = VqdThresholds()
-H, W = 180, 320
 #: The share of the scene left in a screen: its structure survives (the reference's
 #: edges, faintly) while the frame stays uniform within the detector's tolerance.
 GHOST = 0.06
@@ -30,13 +27,6 @@ def stairwell() -> NDArray[np.float32]:
     return img
 
 
-def frame(rgb: NDArray[np.floating], noise: float = 1.5, seed: int = 7) -> Frame:
-    rgb = np.asarray(rgb, dtype=np.float32)
-    if noise:
-        rgb = rgb + np.random.default_rng(seed).normal(0, noise, rgb.shape[:2])[:, :, None]
-    return Frame.from_rgb(np.clip(np.rint(rgb), 0, 255).astype(np.uint8))
-
-
 @pytest.mark.parametrize(
     ("colour", "kind"), [((16, 16, 200), "blue"), ((128, 128, 128), "uniform")]
 )
@@ -44,7 +34,7 @@ def frame(rgb: NDArray[np.floating], noise: float = 1.5, seed: int = 7) -> Frame
 def test_a_flat_screen_is_signal_loss_against_a_structured_reference(
     colour: tuple[int, int, int], kind: str, ghost: float
 ) -> None:
-    base = Baseline.capture([frame(stairwell(), seed=s) for s in range(3)], thresholds=T)
+    base = Baseline.capture([frame(stairwell(), noise=1.5, seed=s) for s in range(3)], thresholds=T)
     screen = np.empty((H, W, 3), dtype=np.float32)
     screen[:] = colour
     screen = (1 - ghost) * screen + ghost * stairwell()
@@ -56,7 +46,7 @@ def test_a_flat_screen_is_signal_loss_against_a_structured_reference(
 
 
 def test_a_very_dark_scene_that_shows_its_structure_is_not_lost() -> None:
-    base = Baseline.capture([frame(stairwell(), seed=s) for s in range(3)], thresholds=T)
+    base = Baseline.capture([frame(stairwell(), noise=1.5, seed=s) for s in range(3)], thresholds=T)
     dark = [frame(stairwell() * 0.12, noise=1.0, seed=s) for s in (4, 5, 6)]
     diagnosis = diagnose(dark, baseline=base, thresholds=T)
     assert FaultClass.SIGNAL_LOSS not in diagnosis.classes, diagnosis

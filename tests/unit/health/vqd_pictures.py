@@ -1,0 +1,46 @@
+"""Synthetic pictures for the VQD detector tests, at the analysis size: a textured scene,
+its infrared (greyscale) variant, and frames with optional sensor noise."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from psvis.health.vqd.features import Features, features_of
+from psvis.health.vqd.frames import Frame
+from psvis.health.vqd.thresholds import VqdThresholds
+
+T = VqdThresholds()
+H, W = 180, 320
+
+
+def scene(seed: int = 1, sky: float = 0.0) -> NDArray[np.float32]:
+    """Many sharp-edged colour rectangles on a mid-grey wall; ``sky`` > 0 puts a pale sky
+    over the top ``sky`` share of the view."""
+    rng = np.random.default_rng(seed)
+    img = np.full((H, W, 3), 110.0, dtype=np.float32)
+    for _ in range(120):
+        y, x = int(rng.integers(0, H - 10)), int(rng.integers(0, W - 10))
+        h, w = int(rng.integers(6, 40)), int(rng.integers(6, 60))
+        img[y : y + h, x : x + w] = rng.uniform(30, 220, 3)
+    if sky:
+        img[: int(H * sky)] = 238.0
+    return img
+
+
+def grey(img: NDArray[np.float32]) -> NDArray[np.float32]:
+    """An infrared night picture: greyscale."""
+    luma = img @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return np.repeat(luma[:, :, None], 3, axis=2)
+
+
+def frame(rgb: NDArray[np.floating], noise: float = 0.0, seed: int = 7) -> Frame:
+    """The picture as a decoded frame, with Gaussian luma noise of ``noise`` levels."""
+    rgb = np.asarray(rgb, dtype=np.float32)
+    if noise:
+        rgb = rgb + np.random.default_rng(seed).normal(0, noise, rgb.shape[:2])[:, :, None]
+    return Frame.from_rgb(np.clip(np.rint(rgb), 0, 255).astype(np.uint8))
+
+
+def feats(rgb: NDArray[np.floating], noise: float = 0.0, seed: int = 7) -> Features:
+    return features_of(frame(rgb, noise, seed))
