@@ -1,6 +1,6 @@
 """The labelled VQD evaluation set: real photographs, animated, H.264-encoded, perturbed.
 
-    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v5] [--force]
+    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v6] [--force]
 
 Scenes are made from photographs Python packages ship in their wheels - scikit-image's
 bundled images (astronaut, coffee, chelsea, rocket, cat, and composites of its greyscale
@@ -8,7 +8,11 @@ textures and photos, tinted), and since version 4 scikit-learn's two sample phot
 (china, flower) and matplotlib's sample data (grace_hopper.jpg, the Minduka present,
 the matplotlib logo, the Jacksboro elevation model as a stone texture), and since
 version 5 the demo photographs of mahotas (luispedro.jpg, DepartmentStore.jpg, the
-nuclear.png micrograph as a speckled stone) and pygame (camera_rgb.jpg, fist.png): a fixed
+nuclear.png micrograph as a speckled stone) and pygame (camera_rgb.jpg, fist.png), and since
+version 6 OpenCV's sample photographs (``samples/data``: building.jpg, home.jpg,
+messi5.jpg, fruits.jpg, orange.jpg, apple.jpg, graf1.png, leuvenA.jpg, box_in_scene.png,
+aloeL.jpg, baboon.jpg), read out of the opencv-python 4.10.0.84 source distribution
+(``OPENCV_SDIST``: fetched into ``var/vqd-sources/`` if missing, sha256 checked): a fixed
 camera's view (512x288) cut from a larger canvas, animated - a slow sway of the pole
 (<= 1 % of the width), moving objects crossing the view, a lighting drift (+-12 %),
 sensor noise - with an on-screen clock, in a day variant (colour) and a night variant
@@ -37,19 +41,28 @@ version 3's held-out scenes, ``heldout4/``), so every version-3 clip is the same
 tuning split too and made a fresh, sealed held-out split of six scenes (entrance,
 courtyard, concourse, alley, reception, stairwell; directory ``heldout5/``) from mahotas's
 and pygame's photographs, which no tuning scene or mover uses; every version-4 clip is
-unchanged (same name, same seed, same file).
+unchanged (same name, same seed, same file). **Version 6** moved version 5's held-out
+scenes (looked at once, in round 5) into the tuning split and made a fresh, sealed
+held-out split of six scenes (facade, house, pitch, market, street, enclosure; directory
+``heldout6/``) from OpenCV's sample photographs, which no tuning scene or mover uses;
+every version-5 clip is unchanged (same name, same seed, same file).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import importlib.util
+import io
 import json
 import math
+import shutil
 import subprocess
 import sys
+import tarfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
@@ -75,7 +88,7 @@ sk_datasets: Any = _sk_datasets
 
 Image = NDArray[np.float32]
 
-VERSION = 5
+VERSION = 6
 VIEW_W, VIEW_H = 512, 288
 FPS = 2
 GOP = 4  # 2 s at 2 fps
@@ -115,12 +128,19 @@ SPLITS = {
         "terrace",
         "lobby",
         "doorstep",
+        # Version 5's held-out scenes: looked at once in round 5, so tuning scenes since v6.
+        "entrance",
+        "courtyard",
+        "concourse",
+        "alley",
+        "reception",
+        "stairwell",
     ),
-    # Version 5's sealed held-out scenes: photographs no tuning scene uses (mahotas's demo
-    # photographs - a portrait before a glass facade, a department-store poster, a nuclei
-    # micrograph as a speckled terrazzo - and pygame's: a brick wall beside a tree, a fist
-    # against a blue screen), looked at once, with the final defaults.
-    "heldout": ("entrance", "courtyard", "concourse", "alley", "reception", "stairwell"),
+    # Version 6's sealed held-out scenes: photographs no tuning scene uses - OpenCV's sample
+    # photographs, read from the opencv-python source distribution (``OPENCV_SDIST``): a
+    # building, a house, a footballer on a pitch, a fruit stall before a graffiti wall, a
+    # street in Leuven, an ape enclosure among aloes - looked at once, with final defaults.
+    "heldout": ("facade", "house", "pitch", "market", "street", "enclosure"),
 }
 #: The scikit-image images each scene is made of (checked disjoint between splits).
 SOURCES = {
@@ -158,6 +178,12 @@ SOURCES = {
     "alley": ("camera_rgb", "fist", "nuclear"),
     "reception": ("luispedro", "department_store"),
     "stairwell": ("nuclear", "fist", "camera_rgb"),
+    "facade": ("building",),
+    "house": ("home",),
+    "pitch": ("messi5",),
+    "market": ("graf1", "fruits", "orange", "apple"),
+    "street": ("leuvenA", "box_in_scene", "messi5"),
+    "enclosure": ("aloeL", "baboon", "fruits"),
 }
 #: The directory a scene's clips live in - part of each clip's name, hence of its seed. A
 #: scene keeps the directory of the split it was made for, so version 3's held-out scenes
@@ -165,8 +191,9 @@ SOURCES = {
 FOLDERS = {
     **{scene: "tuning" for scene in SPLITS["tuning"][:11]},
     **{scene: "heldout" for scene in SPLITS["tuning"][11:]},
-    **{scene: "heldout4" for scene in SPLITS["tuning"][19:]},
-    **{scene: "heldout5" for scene in SPLITS["heldout"]},
+    **{scene: "heldout4" for scene in SPLITS["tuning"][19:26]},
+    **{scene: "heldout5" for scene in SPLITS["tuning"][26:32]},
+    **{scene: "heldout6" for scene in SPLITS["heldout"]},
 }
 #: The photographs the moving objects are cut from, per directory (so a v3 clip keeps its
 #: movers; each directory's are among its scenes' sources, checked in ``clips``).
@@ -175,6 +202,7 @@ PATCHES = {
     "heldout": ("chelsea", "rocket", "camera"),
     "heldout4": ("cat", "grace_hopper", "present"),
     "heldout5": ("luispedro", "fist", "department_store"),
+    "heldout6": ("messi5", "fruits", "baboon"),
 }
 CLASSES = (
     "signal_loss",
@@ -260,6 +288,59 @@ _WHEEL_PHOTOS = {
 }
 
 
+#: Version 6's photographs come from OpenCV's ``samples/data``, shipped in the source
+#: distribution of opencv-python (the wheels do not carry them): pinned, checked, cached.
+OPENCV_SDIST = (
+    "https://files.pythonhosted.org/packages/4a/e7/b70a2d9ab205110d715906fc8ec83fbb00404aeb3a37a0"
+    "654fdb68eb0c8c/opencv-python-4.10.0.84.tar.gz",
+    "72d234e4582e9658ffea8e9cae5b63d488ad06994ef12d81dc303b17472f3526",
+)
+OPENCV_SDIST_PATH = Path("var/vqd-sources/opencv-python-4.10.0.84.tar.gz")
+_OPENCV_PHOTOS = {
+    "building": "building.jpg",
+    "home": "home.jpg",
+    "messi5": "messi5.jpg",
+    "graf1": "graf1.png",
+    "fruits": "fruits.jpg",
+    "orange": "orange.jpg",
+    "apple": "apple.jpg",
+    "leuvenA": "leuvenA.jpg",
+    "box_in_scene": "box_in_scene.png",
+    "aloeL": "aloeL.jpg",
+    "baboon": "baboon.jpg",
+}
+
+
+@functools.cache
+def _opencv_photos() -> dict[str, NDArray[np.uint8]]:
+    """OpenCV's sample photographs, read out of the pinned opencv-python sdist (fetched
+    into ``var/vqd-sources/`` if missing; its sha256 is checked either way)."""
+    url, sha256 = OPENCV_SDIST
+    path = OPENCV_SDIST_PATH
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_suffix(".part")
+        # The URL is a pinned https constant.
+        with urllib.request.urlopen(url, timeout=300) as response, part.open("wb") as sink:  # noqa: S310
+            shutil.copyfileobj(response, sink)
+        part.replace(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest == sha256, f"{path}: sha256 {digest}, expected {sha256}"
+    wanted = {
+        f"opencv-python-4.10.0.84/opencv/samples/data/{f}": n for n, f in _OPENCV_PHOTOS.items()
+    }
+    out: dict[str, NDArray[np.uint8]] = {}
+    with tarfile.open(path) as tar:
+        for member in tar:
+            if member.name in wanted:
+                data = tar.extractfile(member)
+                assert data is not None
+                image = PIL.Image.open(io.BytesIO(data.read())).convert("RGB")
+                out[wanted[member.name]] = np.asarray(image)
+    assert set(out) == set(_OPENCV_PHOTOS), f"missing: {set(_OPENCV_PHOTOS) - set(out)}"
+    return out
+
+
 def _photo(name: str) -> NDArray[np.generic]:
     """A photograph by name: scikit-image's, or (version 4) one scikit-learn or matplotlib
     ships in its wheel (read from the installed package, no download)."""
@@ -279,6 +360,8 @@ def _photo(name: str) -> NDArray[np.generic]:
         ].astype(np.float32)
         scaled: NDArray[np.float32] = (dem - dem.min()) / (dem.max() - dem.min()) * 255.0
         return scaled
+    if name in _OPENCV_PHOTOS:  # version 6: from the opencv-python sdist
+        return _opencv_photos()[name]
     if name in _WHEEL_PHOTOS:  # version 5: read from the installed wheel, not imported
         package, file = _WHEEL_PHOTOS[name]
         spec = importlib.util.find_spec(package)
@@ -450,6 +533,30 @@ def _scene(name: str) -> Image:
         canvas[230:340, 100:190] = _fit(_photo("fist")[0:424, 0:300], 90, 110)
         steps = (np.arange(h - top, dtype=np.float32)[:, None, None] % 30) < 4
         canvas[top:] = np.where(steps, 25.0, canvas[top:])
+    # ---- version 6: the sealed held-out scenes (OpenCV's sample photographs)
+    elif name == "facade":  # an office building's facade, rows of windows, sky above
+        canvas[:] = _fit(_photo("building"), w, h)
+    elif name == "house":  # an ornate house front under a blue sky, birds
+        canvas[:] = _fit(_photo("home"), w, h)
+    elif name == "pitch":  # a footballer on a lawn, the stands behind
+        canvas[:] = _fit(_photo("messi5"), w, h)
+    elif name == "market":  # a fruit stall before a graffiti wall, crates of oranges, apples
+        canvas[:top] = _fit(_photo("graf1"), w, top)
+        canvas[top:] = np.array([96.0, 72.0, 50.0], dtype=np.float32)  # the stall's boards
+        canvas[top - 90 : h - 20, 60:360] = _fit(_photo("fruits"), 300, h - top + 70)
+        canvas[top - 40 : h - 40, 390:520] = _fit(_photo("orange")[60:460, 60:460], 130, h - top)
+        canvas[top - 40 : h - 40, 540:660] = _fit(_photo("apple")[60:460, 60:460], 120, h - top)
+        canvas[h - 20 :] = 70.0
+    elif name == "street":  # a street of old house fronts with a shop window
+        canvas[:] = _fit(_photo("leuvenA"), w, h)
+        canvas[top - 30 : h - 30, 80:280] = 30.0
+        canvas[top - 24 : h - 36, 86:274] = _tint(
+            _photo("box_in_scene")[:, :, 0], (0.95, 0.9, 0.8), 188, h - top - 12
+        )
+    elif name == "enclosure":  # an ape enclosure: aloes, a framed ape portrait on a post
+        canvas[:] = _fit(_photo("aloeL"), w, h)
+        canvas[40:250, 420:620] = 55.0
+        canvas[48:242, 428:612] = _fit(_photo("baboon"), 184, 194)
     else:
         raise ValueError(f"unknown scene {name}")
     return np.clip(canvas, 0, 255)

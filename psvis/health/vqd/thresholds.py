@@ -269,6 +269,16 @@ class VqdThresholds(BaseModel):
         "below which they are identical too (both must hold): a live picture's keyframes differ "
         "at least by their fresh noise (about 1.13 sigma per pixel), a frozen one's do not.",
     )
+    frozen_max_block_change: float = Field(
+        default=0.45,
+        gt=0,
+        le=64,
+        description="The 90th percentile of 10x10 block *signed* mean differences between "
+        "consecutive keyframes (luma levels) at or below which they are identical too, whatever "
+        "the noise (the other way to pass with the change): re-encoding a picture leaves its "
+        "block means put (tuning split, frozen moderate/strong: <= 0.38), a live scene's move "
+        "by motion, lighting drift or fresh noise (clean windows within the change: >= 0.54).",
+    )
     # ---- occlusion
     flat_block_std: float = Field(
         default=2.5,
