@@ -155,12 +155,18 @@ class ClipServers:
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
+        self._kill_all()
+        for thread in self._threads:
+            thread.join(5)
+        # A thread that had just passed its stop check may have started one more server
+        # after the first sweep: sweep again once no thread can start another.
+        self._kill_all()
+
+    def _kill_all(self) -> None:
         for proc in list(self._procs.values()):
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
-        for thread in self._threads:
-            thread.join(5)
 
 
 @contextmanager
