@@ -39,6 +39,15 @@ def test_defaults_and_overrides() -> None:
         ({"exposure_min_gain": 1.0}, "less than 1"),
         ({"frozen_max_change_vs_noise": 0.0}, "greater than 0"),
         ({"frozen_max_change_vs_noise": "1.5"}, "valid number"),
+        ({"underexposed_max_gain": 0.0}, "greater than 0"),
+        ({"underexposed_max_gain": 1.0}, "less than 1"),
+        (
+            {"underexposed_max_gain": 0.6, "exposure_min_gain": 0.5},
+            "underexposed_max_gain must not exceed exposure_min_gain",
+        ),
+        ({"frozen_max_block_change": 0.0}, "greater than 0"),
+        ({"frozen_max_block_change": 65.0}, "less than or equal to 64"),
+        ({"frozen_max_block_change": "0.45"}, "valid number"),
     ],
 )
 def test_bad_values_refused_clearly(values: dict[str, Any], message: str) -> None:
