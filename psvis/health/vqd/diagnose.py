@@ -202,8 +202,12 @@ def _per_frame(
             occluded.metrics["covered_fraction"] >= DOMINANT_COVER * t.occlusion_min_fraction
         )
         blur_ref = local_ref if exposed_ok and not dominant else None
+        # The badly exposed frame's own ratio is still compared with the reference's own
+        # ratio (round 7: a shallow-focus scene's is low by nature - pitch's overexposure
+        # read as blur).
+        own_ref = local_ref if not exposed_ok and not dominant else None
         verdicts[FaultClass.BLUR] = d.blur(
-            feats, blur_ref, t, covered=mask if occluded.fault else None
+            feats, blur_ref, t, covered=mask if occluded.fault else None, own_ref=own_ref
         )
     gain = over.metrics.get("mean_luma_vs_reference", 1.0) if over.fault else 1.0
     verdicts[FaultClass.NOISE] = d.noise(feats, t, gain=gain)

@@ -69,11 +69,13 @@ class VqdThresholds(BaseModel):
         "or below which a frame is blurred.",
     )
     blur_max_sharpness_drop: float = Field(
-        default=0.94,
+        default=0.85,
         gt=0,
         le=1.0,
-        description="With a baseline: sharpness over the reference's sharpness at or below which "
-        "a frame is blurred (both this and blur_max_sharpness must hold).",
+        description="With a baseline, for a frame judged on its own sharpness (badly exposed): "
+        "sharpness over the reference's sharpness at or below which it is blurred (both this "
+        "and blur_max_sharpness must hold). The whole-frame analogue of blur_max_detail_ratio, "
+        "and the same bar.",
     )
     blur_max_detail_ratio: float = Field(
         default=0.85,

@@ -48,6 +48,9 @@ def test_defaults_and_overrides() -> None:
         ({"frozen_max_block_change": 0.0}, "greater than 0"),
         ({"frozen_max_block_change": 65.0}, "less than or equal to 64"),
         ({"frozen_max_block_change": "0.45"}, "valid number"),
+        ({"blur_max_sharpness_drop": 0.0}, "greater than 0"),
+        ({"blur_max_sharpness_drop": 1.2}, "less than or equal to 1"),
+        ({"blur_max_sharpness_drop": "0.85"}, "valid number"),
     ],
 )
 def test_bad_values_refused_clearly(values: dict[str, Any], message: str) -> None:

@@ -1,0 +1,93 @@
+"""Round 7 of the VQD detectors: a badly exposed frame's blur is judged on its own
+fine-to-coarse ratio *and* against the reference's own ratio - a shallow-focus view (a
+sharp subject before a blurred background) is not blurred by overexposure, a defocused
+overexposed view still is. (A shallow-focus view both overexposed and defocused reads as
+overexposed only: its median block was soft at acceptance already. The blur is judged
+against the reference once the exposure is repaired.)"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from psvis.health.vqd import detectors as d
+from psvis.health.vqd.baseline import Baseline
+from psvis.health.vqd.diagnose import FaultClass, diagnose
+from tests.unit.health.vqd_pictures import T, W, feats, frame, scene
+
+
+def _soft(img: NDArray[np.float32], sigma: float) -> NDArray[np.float32]:
+    """A lens's defocus: a separable Gaussian of ``sigma`` pixels (edges reflected)."""
+    r = int(3 * sigma + 1)
+    kernel = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    kernel /= kernel.sum()
+    padded = np.pad(img, ((r, r), (r, r), (0, 0)), mode="reflect")
+    rows = np.apply_along_axis(np.convolve, 0, padded, kernel, mode="valid")
+    out: NDArray[np.float32] = np.apply_along_axis(np.convolve, 1, rows, kernel, mode="valid")
+    return out.astype(np.float32)
+
+
+def shallow_focus() -> NDArray[np.float32]:
+    """A sharp subject in the middle third before a background out of focus: most blocks
+    with an edge are soft, so the frame's own ratio is low by nature."""
+    img = _soft(scene(seed=4), 2.5)
+    subject = scene(seed=9)
+    img[:, W // 3 : 2 * W // 3] = subject[:, W // 3 : 2 * W // 3]
+    return img
+
+
+def overexpose(img: NDArray[np.float32]) -> NDArray[np.float32]:
+    # The evaluation set's strong overexposure: a gain of 2.3 with an offset.
+    out: NDArray[np.float32] = np.clip(img * 2.3 + 52.0, 0, 255)
+    return out
+
+
+def _baseline(img: NDArray[np.float32]) -> Baseline:
+    return Baseline.capture([frame(img, noise=1.0, seed=s) for s in range(3)], thresholds=T)
+
+
+def test_a_shallow_focus_view_has_a_low_own_ratio_by_nature() -> None:
+    # The premise: judged on its own ratio alone, the picture would read as blurred.
+    f = feats(shallow_focus(), noise=1.0)
+    assert f.sharpness <= T.blur_max_sharpness
+    assert f.edge_fraction >= T.blur_min_edge_fraction
+
+
+def test_an_overexposed_shallow_focus_view_is_overexposed_not_blurred() -> None:
+    view = shallow_focus()
+    base = _baseline(view)
+    shots = [frame(overexpose(view), noise=1.0, seed=s) for s in (4, 5, 6)]
+    diagnosis = diagnose(shots, baseline=base, thresholds=T)
+    assert FaultClass.OVEREXPOSED in diagnosis.classes
+    assert FaultClass.BLUR not in diagnosis.classes
+    ratio = diagnosis.metrics["sharpness_vs_reference"]
+    assert ratio > T.blur_max_sharpness_drop
+
+
+def test_a_defocused_overexposed_view_is_still_blurred() -> None:
+    view = scene(seed=4)
+    base = _baseline(view)
+    sharp = [frame(overexpose(view), noise=1.0, seed=s) for s in (4, 5, 6)]
+    assert FaultClass.BLUR not in diagnose(sharp, baseline=base, thresholds=T).classes
+    shots = [frame(overexpose(_soft(view, 2.0)), noise=1.0, seed=s) for s in (4, 5, 6)]
+    diagnosis = diagnose(shots, baseline=base, thresholds=T)
+    assert FaultClass.OVEREXPOSED in diagnosis.classes
+    assert FaultClass.BLUR in diagnosis.classes
+    assert diagnosis.metrics["sharpness_vs_reference"] <= T.blur_max_sharpness_drop
+
+
+@pytest.mark.parametrize("drop", [0.5, 0.94, 1.0])
+def test_the_own_reference_only_holds_blur_back(drop: float) -> None:
+    # Without ``own_ref`` the own ratio decides alone; with it, both must hold - so the
+    # reference can never add a blur the own ratio does not show.
+    t = T.model_copy(update={"blur_max_sharpness_drop": drop})
+    sharp_ref = feats(scene(seed=4), noise=1.0)
+    for img in (shallow_focus(), _soft(scene(seed=4), 3.0), scene(seed=4)):
+        f = feats(img, noise=1.0, seed=11)
+        alone = d.blur(f, None, t)
+        judged = d.blur(f, None, t, own_ref=sharp_ref)
+        assert judged.fault <= alone.fault
+        if "sharpness_vs_reference" in judged.metrics:
+            expected = alone.fault and judged.metrics["sharpness_vs_reference"] <= drop
+            assert judged.fault == expected
