@@ -1,6 +1,6 @@
 """The labelled VQD evaluation set: real photographs, animated, H.264-encoded, perturbed.
 
-    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v7] [--force]
+    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v8] [--force]
 
 Scenes are made from photographs Python packages ship in their wheels - scikit-image's
 bundled images (astronaut, coffee, chelsea, rocket, cat, and composites of its greyscale
@@ -51,6 +51,11 @@ fresh, sealed held-out split of six scenes (abbey, rooftop, study, skyline, pen,
 directory ``heldout7/``) from photographs in pinned wheels of Kivy's examples, imgaug and
 scipy 1.9 (``V7_WHEELS``: fetched into ``var/vqd-sources/``, sha256 checked; none is a
 dependency), which no tuning scene or mover uses; every version-6 clip is unchanged.
+**Version 8** moved version 7's held-out scenes (looked at once, in round 7) into the
+tuning split and made a fresh, sealed held-out split of six scenes (cabin, meadow,
+pavement, promenade, kennel, heath; directory ``heldout8/``) from the test photographs
+of the pinned Pillow 9.5.0 sdist (``PILLOW_SDIST``), which no tuning scene or mover uses;
+every version-7 clip is unchanged.
 """
 
 from __future__ import annotations
@@ -95,7 +100,7 @@ sk_datasets: Any = _sk_datasets
 
 Image = NDArray[np.float32]
 
-VERSION = 7
+VERSION = 8
 VIEW_W, VIEW_H = 512, 288
 FPS = 2
 GOP = 4  # 2 s at 2 fps
@@ -150,12 +155,20 @@ SPLITS = {
         "market",
         "street",
         "enclosure",
+        # Version 7's held-out scenes (Kivy's examples, imgaug, scipy 1.9): looked at once
+        # in round 7, so tuning scenes since v8.
+        "abbey",
+        "rooftop",
+        "study",
+        "skyline",
+        "pen",
+        "den",
     ),
-    # Version 7's sealed held-out scenes: photographs no tuning scene uses, from pinned
-    # wheels of Kivy's examples, imgaug and scipy 1.9 (``V7_WHEELS``): a ruined abbey's
-    # arches, a roof terrace, a cat at a desk, city towers at dusk, a quokka in its pen
-    # (shallow focus), a raccoon at its den - looked at once, with final defaults.
-    "heldout": ("abbey", "rooftop", "study", "skyline", "pen", "den"),
+    # Version 8's sealed held-out scenes: photographs no tuning scene uses, from the test
+    # images of the pinned Pillow 9.5.0 sdist (``PILLOW_SDIST``): a cabin in the snow, a
+    # meadow by a barn wall, a concrete pavement, a beach promenade, a kennel yard, a
+    # heather bed - looked at once, with final defaults.
+    "heldout": ("cabin", "meadow", "pavement", "promenade", "kennel", "heath"),
 }
 #: The scikit-image images each scene is made of (checked disjoint between splits).
 SOURCES = {
@@ -205,6 +218,12 @@ SOURCES = {
     "skyline": ("city_cc0",),
     "pen": ("quokka",),
     "den": ("raccoon", "sparkle", "faust_github"),
+    "cabin": ("sugarshack",),
+    "meadow": ("barn_field",),
+    "pavement": ("pendant",),
+    "promenade": ("beach", "pendant", "puppies"),
+    "kennel": ("pendant", "puppies", "heather_pot"),
+    "heath": ("heather",),
 }
 #: The directory a scene's clips live in - part of each clip's name, hence of its seed. A
 #: scene keeps the directory of the split it was made for, so version 3's held-out scenes
@@ -215,7 +234,8 @@ FOLDERS = {
     **{scene: "heldout4" for scene in SPLITS["tuning"][19:26]},
     **{scene: "heldout5" for scene in SPLITS["tuning"][26:32]},
     **{scene: "heldout6" for scene in SPLITS["tuning"][32:38]},
-    **{scene: "heldout7" for scene in SPLITS["heldout"]},
+    **{scene: "heldout7" for scene in SPLITS["tuning"][38:44]},
+    **{scene: "heldout8" for scene in SPLITS["heldout"]},
 }
 #: The photographs the moving objects are cut from, per directory (so a v3 clip keeps its
 #: movers; each directory's are among its scenes' sources, checked in ``clips``).
@@ -226,6 +246,7 @@ PATCHES = {
     "heldout5": ("luispedro", "fist", "department_store"),
     "heldout6": ("messi5", "fruits", "baboon"),
     "heldout7": ("quokka", "raccoon", "faust_github"),
+    "heldout8": ("puppies", "heather_pot", "sugarshack"),
 }
 CLASSES = (
     "signal_loss",
@@ -398,6 +419,40 @@ _V7_PHOTOS = {
 }
 
 
+#: Version 8's photographs: test images of Pillow's 9.5.0 source distribution (the wheels do
+#: not carry them) - a cabin in the snow, a meadow by a dark barn wall, a pendant on a
+#: concrete pavement, a beach, three puppies on gravel, heather (two crops of one shot).
+PILLOW_SDIST = (
+    "https://files.pythonhosted.org/packages/00/d5/4903f310765e0ff2b8e91ffe55031ac6af77d982f0"
+    "156061e20a4d1a8b2d/Pillow-9.5.0.tar.gz",
+    "bf548479d336726d7a0eceb6e767e179fbde37833ae42794602631a070d630f1",
+)
+_PILLOW_PHOTOS = {
+    "sugarshack": "sugarshack_bad_mpo_header.jpg",
+    "barn_field": "junk_jpeg_header.jpg",
+    "pendant": "xmp_test.jpg",
+    "beach": "icc_profile_big.jpg",
+    "puppies": "app13-multiple.jpg",
+    "heather": "jpeg_ff00_header.jpg",
+    "heather_pot": "flower2.jpg",
+}
+
+
+@functools.cache
+def _pillow_photos() -> dict[str, NDArray[np.uint8]]:
+    wanted = {f"Pillow-9.5.0/Tests/images/{f}": n for n, f in _PILLOW_PHOTOS.items()}
+    out: dict[str, NDArray[np.uint8]] = {}
+    with tarfile.open(_pinned_download(*PILLOW_SDIST)) as tar:
+        for member in tar:
+            if member.name in wanted:
+                data = tar.extractfile(member)
+                assert data is not None
+                image = PIL.Image.open(io.BytesIO(data.read())).convert("RGB")
+                out[wanted[member.name]] = np.asarray(image)
+    assert set(out) == set(_PILLOW_PHOTOS), f"missing: {set(_PILLOW_PHOTOS) - set(out)}"
+    return out
+
+
 def _pinned_download(url: str, sha256: str) -> Path:
     """``url`` cached under ``var/vqd-sources/`` (fetched if missing), its sha256 checked."""
     path = Path("var/vqd-sources") / url.rsplit("/", 1)[1]
@@ -446,6 +501,8 @@ def _photo(name: str) -> NDArray[np.generic]:
         return _opencv_photos()[name]
     if name in _V7_PHOTOS:  # version 7: from pinned wheels of other packages
         return _v7_photo(name)
+    if name in _PILLOW_PHOTOS:  # version 8: from the Pillow sdist's test images
+        return _pillow_photos()[name]
     if name in _WHEEL_PHOTOS:  # version 5: read from the installed wheel, not imported
         package, file = _WHEEL_PHOTOS[name]
         spec = importlib.util.find_spec(package)
@@ -657,6 +714,26 @@ def _scene(name: str) -> Image:
         canvas[h - 70 :] = _tint(_photo("sparkle")[:, :, 0], (0.8, 0.75, 0.65), w, 70) + 30.0
         canvas[30:150, w - 190 : w - 40] = 50.0  # the notice board's frame
         canvas[36:144, w - 184 : w - 46] = _fit(_photo("faust_github")[0:300, 0:400], 138, 108)
+    # ---- version 8: the sealed held-out scenes (Pillow's test photographs)
+    elif name == "cabin":  # a log cabin and a fir in the snow
+        canvas[:] = _fit(_photo("sugarshack"), w, h)
+    elif name == "meadow":  # tall dry grass by a dark barn wall, a pale sky
+        canvas[:] = _fit(_photo("barn_field"), w, h)
+    elif name == "pavement":  # a concrete pavement seen from above, a dropped pendant
+        canvas[:] = _fit(_photo("pendant"), w, h)
+    elif name == "promenade":  # the sea and sky beyond a concrete promenade, a poster
+        canvas[: top + 20] = _fit(_photo("beach"), w, top + 20)
+        canvas[top + 20 :] = _fit(_photo("pendant")[0:500, 0:1800], w, h - top - 20)
+        canvas[top - 100 : top + 60, 40:100] = 60.0  # the poster's post and frame
+        canvas[top - 150 : top - 30, 20:210] = 45.0
+        canvas[top - 144 : top - 36, 26:204] = _fit(_photo("puppies"), 178, 108)
+    elif name == "kennel":  # a kennel yard: a concrete wall, a photo board, a planter
+        canvas[:] = _fit(_photo("pendant")[400:1072, 1000:2000], w, h) * 0.9 + 15.0
+        canvas[30:230, 60:380] = 35.0
+        canvas[38:222, 68:372] = _fit(_photo("puppies"), 304, 184)
+        canvas[top - 60 : h - 20, w - 250 : w - 60] = _fit(_photo("heather_pot"), 190, h - top + 40)
+    elif name == "heath":  # a heather bed close by, a soft meadow behind
+        canvas[:] = _fit(_photo("heather"), w, h)
     else:
         raise ValueError(f"unknown scene {name}")
     return np.clip(canvas, 0, 255)

@@ -463,36 +463,23 @@ def frame_changes(a: Features, b: Features) -> tuple[float, float]:
     return upper_quantile(absolute, 0.1), upper_quantile(np.abs(per_block), 0.1)
 
 
-#: Sensor noise (sigma, level-1 luma levels) below which a picture counts as this noisy
-#: for the frozen test's change-over-noise ratio.
-FROZEN_NOISE_FLOOR = 0.5
-
-
 def frozen(frames: Sequence[Features], t: VqdThresholds) -> Verdict:
-    """Frozen image: every consecutive pair of keyframes identical within noise, or
-    within re-encoding (the block means unmoved)."""
+    """Frozen image: every consecutive pair of keyframes identical within re-encoding -
+    the change small and the block means unmoved."""
     if len(frames) < t.frozen_min_frames:
         return Verdict(False, {}, judged=False)
     pairs = [frame_changes(a, b) for a, b in itertools.pairwise(frames)]
     change = max(c for c, _ in pairs)
     block_change = max(m for _, m in pairs)
-    # Below half a level the noise is not measurable (the encoder has removed it, or a
-    # synthetic picture has none): the change is then judged against that floor.
-    noise = max(float(np.mean([f.noise1 for f in frames])), FROZEN_NOISE_FLOOR)
-    metrics = {
-        "frame_change": change,
-        "frame_change_vs_noise": change / noise,
-        "block_change": block_change,
-    }
-    # A live picture's keyframes differ at least by their fresh sensor noise; a frozen
-    # picture's are one picture encoded again. On a still, noisy scene (night, no mover)
-    # the change alone falls to a frozen picture's, the change over the noise does not.
-    # On a clean low-noise day scene the encoder's own re-encoding change can reach 2x
-    # the little noise it left (round 5's held-out misses), but it is zero-mean within
-    # each block: a frozen picture's block means stay put, a live one's move.
-    still = change / noise <= t.frozen_max_change_vs_noise or (
-        block_change <= t.frozen_max_block_change
-    )
+    metrics = {"frame_change": change, "block_change": block_change}
+    # A frozen picture's keyframes are one picture encoded again: the encoder moves its
+    # pixels a little, both ways, and keeps every block's mean (round 6). Motion, a
+    # lighting drift or fresh sensor noise move the block means. Round 7's look showed
+    # the earlier alternative - the change within 1.5x the measured noise - reading
+    # still moments of textured day scenes as frozen (fine texture raised the noise
+    # estimate, 1.2-2.1 levels, while the block means had moved): since round 8 the
+    # block means decide alone.
+    still = block_change <= t.frozen_max_block_change
     return Verdict(change <= t.frozen_max_change and still, metrics)
 
 

@@ -263,23 +263,15 @@ class VqdThresholds(BaseModel):
         description="Change between consecutive keyframes (90th percentile of 10x10 block mean "
         "absolute differences, luma levels) at or below which they are identical.",
     )
-    frozen_max_change_vs_noise: float = Field(
-        default=1.5,
-        gt=0,
-        le=100,
-        description="The same change over the keyframes' sensor noise (sigma at half size) at or "
-        "below which they are identical too (both must hold): a live picture's keyframes differ "
-        "at least by their fresh noise (about 1.13 sigma per pixel), a frozen one's do not.",
-    )
     frozen_max_block_change: float = Field(
         default=0.45,
         gt=0,
         le=64,
         description="The 90th percentile of 10x10 block *signed* mean differences between "
-        "consecutive keyframes (luma levels) at or below which they are identical too, whatever "
-        "the noise (the other way to pass with the change): re-encoding a picture leaves its "
-        "block means put (tuning split, frozen moderate/strong: <= 0.38), a live scene's move "
-        "by motion, lighting drift or fresh noise (clean windows within the change: >= 0.54).",
+        "consecutive keyframes (luma levels) at or below which they are identical (both this "
+        "and frozen_max_change must hold): re-encoding a picture leaves its block means put "
+        "(tuning split, frozen moderate/strong: <= 0.41), a live scene's move by motion, "
+        "lighting drift or fresh noise (clean windows within the change: >= 0.54).",
     )
     # ---- occlusion
     flat_block_std: float = Field(

@@ -63,11 +63,11 @@ def test_a_still_noisy_scene_is_not_frozen_but_a_repeated_frame_is() -> None:
     verdict = d.frozen(live, T)
     assert not verdict.fault, verdict.metrics
     # A slow lighting drift of one level per keyframe on a clean picture: a change as
-    # small as a frozen picture's re-encoding, but twice its (floored) noise - live.
+    # small as a frozen picture's re-encoding, but the block means move - live.
     drift = [feats(scene() + level) for level in (0.0, 1.0, 2.0)]
     drifting = d.frozen(drift, T)
     assert drifting.metrics["frame_change"] <= T.frozen_max_change
-    assert drifting.metrics["frame_change_vs_noise"] > T.frozen_max_change_vs_noise
+    assert drifting.metrics["block_change"] > T.frozen_max_block_change
     assert not drifting.fault
     still = live[0]
     repeated = d.frozen([still, still, still], T)

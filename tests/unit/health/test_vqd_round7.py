@@ -91,3 +91,24 @@ def test_the_own_reference_only_holds_blur_back(drop: float) -> None:
         if "sharpness_vs_reference" in judged.metrics:
             expected = alone.fault and judged.metrics["sharpness_vs_reference"] <= drop
             assert judged.fault == expected
+
+
+def test_a_still_moment_of_a_textured_scene_is_not_frozen() -> None:
+    # Round 7's look: a still moment of a finely textured day scene - the change small,
+    # the measured noise raised by the texture - read frozen through the change-over-
+    # noise gate while the block means had moved (a slow lighting drift). Since round 8
+    # the block means decide.
+    from tests.unit.health.vqd_pictures import H
+
+    rng = np.random.default_rng(5)
+    texture = rng.normal(0.0, 6.0, (H, W))[:, :, None].astype(np.float32)
+    still = scene(seed=4) * 0.8 + 20.0 + texture
+    frames = [feats(still + 0.7 * k, noise=0.8, seed=k) for k in range(3)]
+    verdict = d.frozen(frames, T)
+    assert verdict.metrics["frame_change"] <= T.frozen_max_change
+    assert verdict.metrics["block_change"] > T.frozen_max_block_change
+    assert frames[0].noise1 >= 1.0  # the texture reads as noise, as on the rooftop
+    assert not verdict.fault
+    # The same picture encoded again (no drift): frozen.
+    again = [feats(still, noise=0.8, seed=k) for k in range(3)]
+    assert d.frozen(again, T).fault
