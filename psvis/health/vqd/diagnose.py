@@ -202,10 +202,10 @@ def _per_frame(
             occluded.metrics["covered_fraction"] >= DOMINANT_COVER * t.occlusion_min_fraction
         )
         blur_ref = local_ref if exposed_ok and not dominant else None
-        # The badly exposed frame's own ratio is still compared with the reference's own
-        # ratio (round 7: a shallow-focus scene's is low by nature - pitch's overexposure
-        # read as blur).
-        own_ref = local_ref if not exposed_ok and not dominant else None
+        # A frame judged on its own ratio is still compared with the reference's own
+        # ratio: a shallow-focus scene's is low by nature (round 7: pitch's overexposure
+        # read as blur; round 9: heath's dominant cover did too).
+        own_ref = local_ref if blur_ref is None else None
         verdicts[FaultClass.BLUR] = d.blur(
             feats, blur_ref, t, covered=mask if occluded.fault else None, own_ref=own_ref
         )

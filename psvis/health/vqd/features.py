@@ -43,6 +43,7 @@ NOISE_POOL = 0.2
 POOL_BIAS = 1.215
 
 ComplexArray = NDArray[np.complex64]
+BoolArray = NDArray[np.bool_]
 
 
 def half(plane: FloatArray) -> FloatArray:
@@ -94,14 +95,20 @@ def laplacian_response(plane: FloatArray) -> FloatArray:
     return r
 
 
-def noise_sigma(plane: FloatArray, block: int) -> float:
+def noise_sigma(plane: FloatArray, block: int, *, exclude: BoolArray | None = None) -> float:
     """Noise standard deviation of ``plane``: mean |mask response| per block scaled to a
     sigma (sqrt(pi/2)/6 for Gaussian noise), pooled over the flattest ``NOISE_POOL`` of
-    the blocks that are not clipped (clipping hides noise)."""
+    the blocks that are not clipped (clipping hides noise) - nor in ``exclude`` (a block
+    map of the same grid, cropped to it: a cover's flat, noiseless area would be the
+    flattest blocks and set the estimate)."""
     r = np.abs(laplacian_response(plane))
     per_block = blocks(r, block).mean(axis=2)
     means = blocks(plane[1:-1, 1:-1], block).mean(axis=2)
-    usable = per_block[(means > 8) & (means < 247)]
+    keep = (means > 8) & (means < 247)
+    if exclude is not None:
+        rows, cols = min(keep.shape[0], exclude.shape[0]), min(keep.shape[1], exclude.shape[1])
+        keep[:rows, :cols] &= ~exclude[:rows, :cols]
+    usable = per_block[keep]
     if usable.size == 0:
         return 0.0
     k = max(1, int(usable.size * NOISE_POOL))
@@ -221,6 +228,8 @@ class Features:
     level1: FloatArray
     noise0: float
     noise1: float
+    #: Noise sigma two octaves down (the coarse energies' estimate).
+    noise2: float
     block_mean: FloatArray
     block_std: FloatArray
     orientation: ComplexArray
@@ -274,6 +283,7 @@ def features_of(frame: Frame) -> Features:
         level1=level1,
         noise0=noise0,
         noise1=noise1,
+        noise2=noise2,
         block_mean=b.mean(axis=2),
         block_std=b.std(axis=2),
         orientation=orientation_field(level1),

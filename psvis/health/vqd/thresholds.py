@@ -235,11 +235,13 @@ class VqdThresholds(BaseModel):
         "near-uniform frame (a wall, a screen) has the colour of its subject.",
     )
     night_max_chroma: float = Field(
-        default=3.0,
+        default=1.0,
         gt=0,
         le=64,
         description="Mean absolute chroma at or below which a frame is greyscale (infrared night "
-        "mode): compared with the night reference, never judged for colour cast.",
+        "mode): compared with the night reference, never judged for colour cast. An infrared "
+        "picture has no chroma at all; a colour sensor's own chroma noise keeps even a grey "
+        "day scene (concrete, an underpass) above 1.4.",
     )
     # ---- noise
     noise_max_sigma: float = Field(

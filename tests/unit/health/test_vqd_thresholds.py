@@ -51,6 +51,8 @@ def test_defaults_and_overrides() -> None:
         ({"blur_max_sharpness_drop": 0.0}, "greater than 0"),
         ({"blur_max_sharpness_drop": 1.2}, "less than or equal to 1"),
         ({"blur_max_sharpness_drop": "0.85"}, "valid number"),
+        ({"night_max_chroma": 0.0}, "greater than 0"),
+        ({"night_max_chroma": 65.0}, "less than or equal to 64"),
     ],
 )
 def test_bad_values_refused_clearly(values: dict[str, Any], message: str) -> None:
