@@ -94,6 +94,12 @@ def signal_loss(f: Features, t: VqdThresholds) -> Verdict:
     metrics = {"uniform_fraction": fraction, "median_luma": median, "mean_cb": cb, "mean_cr": cr}
     if fraction < t.signal_loss_min_uniform_fraction:
         return Verdict(False, metrics)
+    if median >= t.clip_high_luma - 30:
+        # A uniform *near-white* picture is a scene blown out, not lost video: encoders and
+        # decoders without input show black, blue or grey, never white (round 9's look:
+        # a strong overexposure of a pale aerial view and of a grey table read as signal
+        # loss). It is judged on, and the exposure test names it.
+        return Verdict(False, metrics)
     if cb >= t.blue_min_cb and cb > abs(cr):
         kind = SignalLossKind.BLUE
     elif median <= t.black_max_luma:

@@ -106,3 +106,20 @@ def test_a_grey_day_scene_is_day_and_an_infrared_picture_night() -> None:
     night = feats(concrete, noise=2.0)  # luma noise only: no chroma at all
     assert night.saturation <= T.night_max_chroma
     assert d.is_night(night, T)
+
+
+def test_a_scene_blown_to_uniform_white_is_overexposed_not_lost() -> None:
+    view = scene(seed=8)
+    base = _baseline(view)
+    blown = np.clip(view * 2.3 + 160.0, 0, 255)  # nearly every pixel clipped
+    shots = [frame(blown, noise=1.0, seed=s) for s in (4, 5, 6)]
+    f = feats(blown, noise=1.0)
+    lost = d.signal_loss(f, T)
+    assert lost.metrics["uniform_fraction"] >= T.signal_loss_min_uniform_fraction
+    assert not lost.fault
+    diagnosis = diagnose(shots, baseline=base, thresholds=T)
+    assert FaultClass.SIGNAL_LOSS not in diagnosis.classes
+    assert FaultClass.OVEREXPOSED in diagnosis.classes
+    # A mid-grey uniform screen is still lost video.
+    grey_screen = np.full((H, W, 3), 128.0, dtype=np.float32)
+    assert d.signal_loss(feats(grey_screen, noise=1.0), T).fault
