@@ -1,6 +1,6 @@
 """The labelled VQD evaluation set: real photographs, animated, H.264-encoded, perturbed.
 
-    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v9] [--force]
+    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v10] [--force]
 
 Scenes are made from photographs Python packages ship in their wheels - scikit-image's
 bundled images (astronaut, coffee, chelsea, rocket, cat, and composites of its greyscale
@@ -61,7 +61,12 @@ seven scenes (busstop, overlook, corridor, carpark, woodland, touchline, workben
 directory ``heldout9/``) from OpenCV sample photographs no earlier split used (no other
 shot of a place already used: leuvenB, graf3, aloeR are left out) and the two
 photographs of the pinned ultralytics 8.4.99 wheel (``V9_WHEEL``); every version-8 clip
-is unchanged.
+is unchanged. **Version 10** moved version 9's held-out scenes (looked at once, in round 9)
+into the tuning split and made a fresh, sealed held-out split of six scenes (stairway,
+stateroom, podium, glasshouse, playroom, notebook; directory ``heldout10/``) from scipy
+1.9's ascent, the White House photographs of face_recognition 1.3.0's sdist
+(``V10_SDIST``) and three more OpenCV photographs no split used (butterfly,
+rubberwhale1, ela_original); every version-9 clip is unchanged.
 """
 
 from __future__ import annotations
@@ -74,6 +79,7 @@ import importlib.util
 import io
 import json
 import math
+import pickle
 import shutil
 import subprocess
 import sys
@@ -106,7 +112,7 @@ sk_datasets: Any = _sk_datasets
 
 Image = NDArray[np.float32]
 
-VERSION = 9
+VERSION = 10
 VIEW_W, VIEW_H = 512, 288
 FPS = 2
 GOP = 4  # 2 s at 2 fps
@@ -177,13 +183,22 @@ SPLITS = {
         "promenade",
         "kennel",
         "heath",
+        # Version 9's held-out scenes (OpenCV's other photographs, ultralytics'): looked at
+        # once in round 9, so tuning scenes since v10.
+        "busstop",
+        "overlook",
+        "corridor",
+        "carpark",
+        "woodland",
+        "touchline",
+        "workbench",
     ),
-    # Version 9's sealed held-out scenes: photographs no tuning scene uses - OpenCV sample
-    # photographs the earlier splits left alone (no other shot of a place already used)
-    # and the two of the pinned ultralytics wheel (``V9_WHEEL``): a bus stop, a city seen
-    # from a high mast, an office corridor, a car park, a squirrel in a wood, a stadium's
-    # touchline, a workbench - looked at once, with final defaults.
-    "heldout": ("busstop", "overlook", "corridor", "carpark", "woodland", "touchline", "workbench"),
+    # Version 10's sealed held-out scenes: photographs no tuning scene uses - scipy 1.9's
+    # ascent (same pinned wheel as the raccoon), the White House photographs in
+    # face_recognition's sdist (``V10_SDIST``) and three OpenCV photographs no split used:
+    # a stairway, a state room, a podium, a glasshouse, a playroom, a notebook on a desk -
+    # looked at once, with final defaults.
+    "heldout": ("stairway", "stateroom", "podium", "glasshouse", "playroom", "notebook"),
 }
 #: The scikit-image images each scene is made of (checked disjoint between splits).
 SOURCES = {
@@ -246,6 +261,12 @@ SOURCES = {
     "woodland": ("squirrel_cls",),
     "touchline": ("zidane",),
     "workbench": ("stuff",),
+    "stairway": ("ascent",),
+    "stateroom": ("obama3",),
+    "podium": ("obama2", "obama"),
+    "glasshouse": ("butterfly", "biden"),
+    "playroom": ("rubberwhale1",),
+    "notebook": ("ela_original",),
 }
 #: The directory a scene's clips live in - part of each clip's name, hence of its seed. A
 #: scene keeps the directory of the split it was made for, so version 3's held-out scenes
@@ -258,7 +279,8 @@ FOLDERS = {
     **{scene: "heldout6" for scene in SPLITS["tuning"][32:38]},
     **{scene: "heldout7" for scene in SPLITS["tuning"][38:44]},
     **{scene: "heldout8" for scene in SPLITS["tuning"][44:50]},
-    **{scene: "heldout9" for scene in SPLITS["heldout"]},
+    **{scene: "heldout9" for scene in SPLITS["tuning"][50:57]},
+    **{scene: "heldout10" for scene in SPLITS["heldout"]},
 }
 #: The photographs the moving objects are cut from, per directory (so a v3 clip keeps its
 #: movers; each directory's are among its scenes' sources, checked in ``clips``).
@@ -271,6 +293,7 @@ PATCHES = {
     "heldout7": ("quokka", "raccoon", "faust_github"),
     "heldout8": ("puppies", "heather_pot", "sugarshack"),
     "heldout9": ("bus", "zidane", "squirrel_cls"),
+    "heldout10": ("biden", "butterfly", "rubberwhale1"),
 }
 CLASSES = (
     "signal_loss",
@@ -383,6 +406,10 @@ _OPENCV_PHOTOS = {
     "licenseplate_motion": "licenseplate_motion.jpg",
     "squirrel_cls": "squirrel_cls.jpg",
     "stuff": "stuff.jpg",
+    # version 10
+    "butterfly": "butterfly.jpg",
+    "rubberwhale1": "rubberwhale1.png",
+    "ela_original": "ela_original.jpg",
 }
 
 
@@ -438,6 +465,29 @@ V7_WHEELS = {
         "abaf921531b5aeaafced90157db505e10345e45038c39e5d9b6c7922d68085cb",
     ),
 }
+#: Version 10: official White House photographs in face_recognition's sdist test images.
+V10_SDIST = (
+    "https://files.pythonhosted.org/packages/6c/49/75dda409b94841f01cbbc34114c9b67ec618265084"
+    "e4d12d37ab838f4fd3/face_recognition-1.3.0.tar.gz",
+    "5e5efdd1686aa566af0d3cc1313b131e4b197657a8ffd03669e6d3fad92705ec",
+)
+_V10_PHOTOS = {
+    "obama": "obama.jpg",
+    "obama2": "obama2.jpg",
+    "obama3": "obama3.jpg",
+    "biden": "biden.jpg",
+}
+
+
+@functools.cache
+def _v10_photo(name: str) -> NDArray[np.uint8]:
+    member = f"face_recognition-1.3.0/tests/test_images/{_V10_PHOTOS[name]}"
+    with tarfile.open(_pinned_download(*V10_SDIST)) as tar:
+        data = tar.extractfile(member)
+        assert data is not None, member
+        return np.asarray(PIL.Image.open(io.BytesIO(data.read())).convert("RGB"))
+
+
 #: Version 9: the two photographs of ultralytics' wheel (a bus stop, a touchline).
 V9_WHEEL = (
     "https://files.pythonhosted.org/packages/bf/fa/aeef02373c4d846535615c560a2a3bd7ca616fc9e1"
@@ -454,6 +504,7 @@ _V7_PHOTOS = {
     "sparkle": ("kivy", _KIVY + "shader/tex3.jpg"),
     "quokka": ("imgaug", "imgaug/quokka.jpg"),
     "raccoon": ("scipy", "scipy/misc/face.dat"),
+    "ascent": ("scipy", "scipy/misc/ascent.dat"),  # version 10: a pickled 512x512 array
 }
 
 
@@ -514,6 +565,10 @@ def _v7_photo(name: str) -> NDArray[np.uint8]:
         data = archive.read(member)
     if name == "raccoon":  # scipy.misc.face(): bz2 of the raw RGB bytes
         return np.frombuffer(bz2.decompress(data), dtype=np.uint8).reshape(768, 1024, 3)
+    if name == "ascent":  # scipy.misc.ascent(): a pickled greyscale array - from the pinned,
+        # sha256-checked wheel (pickle is only ever read from that file)
+        grey = np.asarray(pickle.loads(data), dtype=np.float64)  # noqa: S301
+        return np.clip(grey, 0, 255).astype(np.uint8)
     return np.asarray(PIL.Image.open(io.BytesIO(data)).convert("RGB"))
 
 
@@ -542,6 +597,8 @@ def _photo(name: str) -> NDArray[np.generic]:
         return _v7_photo(name)
     if name in _PILLOW_PHOTOS:  # version 8: from the Pillow sdist's test images
         return _pillow_photos()[name]
+    if name in _V10_PHOTOS:  # version 10: from face_recognition's sdist
+        return _v10_photo(name)
     if name in _WHEEL_PHOTOS:  # version 5: read from the installed wheel, not imported
         package, file = _WHEEL_PHOTOS[name]
         spec = importlib.util.find_spec(package)
@@ -789,6 +846,22 @@ def _scene(name: str) -> Image:
         canvas[:] = _fit(_photo("zidane"), w, h)
     elif name == "workbench":  # a grey workbench from above: a pen, a lighter, a roll
         canvas[:] = _fit(_photo("stuff"), w, h)
+    # ---- version 10: the sealed held-out scenes
+    elif name == "stairway":  # an outdoor stairway with climbers, seen from below
+        canvas[:] = _tint(_photo("ascent"), (0.95, 0.93, 0.88), w, h)
+    elif name == "stateroom":  # a state room: a chandelier, curtains, a man standing
+        canvas[:] = _fit(_photo("obama3")[150:1000], w, h)
+    elif name == "podium":  # a press room: curtains and flags, a speaker at the podium
+        canvas[:] = _fit(_photo("obama")[0:560], w, h)
+        canvas[60:h, 230:460] = _fit(_photo("obama2")[120:1200], 230, h - 60)
+    elif name == "glasshouse":  # a butterfly on a leaf in a glasshouse, a portrait sign
+        canvas[:] = _fit(_photo("butterfly"), w, h)
+        canvas[20:170, w - 150 : w - 30] = 40.0
+        canvas[26:164, w - 144 : w - 36] = _fit(_photo("biden")[0:700], 108, 138)
+    elif name == "playroom":  # toys on a shelf: a lattice, knitwear, letters
+        canvas[:] = _fit(_photo("rubberwhale1"), w, h)
+    elif name == "notebook":  # a closed notebook with an elastic band on a dark desk
+        canvas[:] = _fit(_photo("ela_original"), w, h)
     else:
         raise ValueError(f"unknown scene {name}")
     return np.clip(canvas, 0, 255)
