@@ -386,7 +386,6 @@ OPENCV_SDIST = (
     "654fdb68eb0c8c/opencv-python-4.10.0.84.tar.gz",
     "72d234e4582e9658ffea8e9cae5b63d488ad06994ef12d81dc303b17472f3526",
 )
-OPENCV_SDIST_PATH = Path("var/vqd-sources/opencv-python-4.10.0.84.tar.gz")
 _OPENCV_PHOTOS = {
     "building": "building.jpg",
     "home": "home.jpg",
@@ -417,20 +416,13 @@ _OPENCV_PHOTOS = {
 def _opencv_photos() -> dict[str, NDArray[np.uint8]]:
     """OpenCV's sample photographs, read out of the pinned opencv-python sdist (fetched
     into ``var/vqd-sources/`` if missing; its sha256 is checked either way)."""
-    url, sha256 = OPENCV_SDIST
-    path = OPENCV_SDIST_PATH
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        part = path.with_suffix(".part")
-        # The URL is a pinned https constant.
-        with urllib.request.urlopen(url, timeout=300) as response, part.open("wb") as sink:  # noqa: S310
-            shutil.copyfileobj(response, sink)
-        part.replace(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    assert digest == sha256, f"{path}: sha256 {digest}, expected {sha256}"
-    wanted = {
-        f"opencv-python-4.10.0.84/opencv/samples/data/{f}": n for n, f in _OPENCV_PHOTOS.items()
-    }
+    prefix = "opencv-python-4.10.0.84/opencv/samples/data/"
+    return _photos_in_tar(_pinned_download(*OPENCV_SDIST), prefix, _OPENCV_PHOTOS)
+
+
+def _photos_in_tar(path: Path, prefix: str, names: dict[str, str]) -> dict[str, NDArray[np.uint8]]:
+    """The photographs ``names`` (name -> file under ``prefix``) of a source tarball, RGB."""
+    wanted = {prefix + file: name for name, file in names.items()}
     out: dict[str, NDArray[np.uint8]] = {}
     with tarfile.open(path) as tar:
         for member in tar:
@@ -439,7 +431,7 @@ def _opencv_photos() -> dict[str, NDArray[np.uint8]]:
                 assert data is not None
                 image = PIL.Image.open(io.BytesIO(data.read())).convert("RGB")
                 out[wanted[member.name]] = np.asarray(image)
-    assert set(out) == set(_OPENCV_PHOTOS), f"missing: {set(_OPENCV_PHOTOS) - set(out)}"
+    assert set(out) == set(names), f"missing: {set(names) - set(out)}"
     return out
 
 
@@ -529,17 +521,8 @@ _PILLOW_PHOTOS = {
 
 @functools.cache
 def _pillow_photos() -> dict[str, NDArray[np.uint8]]:
-    wanted = {f"Pillow-9.5.0/Tests/images/{f}": n for n, f in _PILLOW_PHOTOS.items()}
-    out: dict[str, NDArray[np.uint8]] = {}
-    with tarfile.open(_pinned_download(*PILLOW_SDIST)) as tar:
-        for member in tar:
-            if member.name in wanted:
-                data = tar.extractfile(member)
-                assert data is not None
-                image = PIL.Image.open(io.BytesIO(data.read())).convert("RGB")
-                out[wanted[member.name]] = np.asarray(image)
-    assert set(out) == set(_PILLOW_PHOTOS), f"missing: {set(_PILLOW_PHOTOS) - set(out)}"
-    return out
+    prefix = "Pillow-9.5.0/Tests/images/"
+    return _photos_in_tar(_pinned_download(*PILLOW_SDIST), prefix, _PILLOW_PHOTOS)
 
 
 def _pinned_download(url: str, sha256: str) -> Path:
