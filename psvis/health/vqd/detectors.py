@@ -84,6 +84,11 @@ class Verdict:
 # --------------------------------------------------------------------------- signal loss
 
 
+#: Levels below ``clip_high_luma`` from which a level counts as near white (220 by default):
+#: a blown-out picture or block, whatever detail it had squeezed into the last levels.
+NEAR_WHITE_MARGIN = 30.0
+
+
 def signal_loss(f: Features, t: VqdThresholds) -> Verdict:
     """A uniform screen: nearly every pixel within ``uniform_tolerance`` of the median
     (an on-screen clock or caption leaves it uniform: the fraction is below 1)."""
@@ -94,7 +99,7 @@ def signal_loss(f: Features, t: VqdThresholds) -> Verdict:
     metrics = {"uniform_fraction": fraction, "median_luma": median, "mean_cb": cb, "mean_cr": cr}
     if fraction < t.signal_loss_min_uniform_fraction:
         return Verdict(False, metrics)
-    if median >= t.clip_high_luma - 30:
+    if median >= t.clip_high_luma - NEAR_WHITE_MARGIN:
         # A uniform *near-white* picture is a scene blown out, not lost video: encoders and
         # decoders without input show black, blue or grey, never white (round 9's look:
         # a strong overexposure of a pale aerial view and of a grey table read as signal
@@ -545,7 +550,7 @@ def covered_blocks(
         # the top of the day's lighting drift lost its faint texture to clipping and read
         # as a cover over a quarter of the view): a cover that bright is no cover.
         unclipped = (f.block_mean < t.clip_high_luma - 5) & ~(
-            (f.block_mean >= t.clip_high_luma - 30)
+            (f.block_mean >= t.clip_high_luma - NEAR_WHITE_MARGIN)
             & (ref.block_mean >= t.clip_high_luma / LIGHTING_DRIFT)
         )
         unclipped &= ~_blown_by_gain(f, ref, t)
@@ -578,7 +583,7 @@ def _blown_by_gain(f: Features, ref: Features, t: VqdThresholds) -> BoolArray:
     last levels below white, read as a fifth of the view covered). Clipping is
     exposure's business; a cover that bright would be no cover. The gain is the median
     block ratio of the blocks with room to brighten that are not clipped now."""
-    near_white = f.block_mean >= t.clip_high_luma - 30
+    near_white = f.block_mean >= t.clip_high_luma - NEAR_WHITE_MARGIN
     none: BoolArray = np.zeros_like(near_white)
     if not near_white.any():
         return none
@@ -592,7 +597,7 @@ def _blown_by_gain(f: Features, ref: Features, t: VqdThresholds) -> BoolArray:
     gain = float(np.median(f.block_mean[room] / ref.block_mean[room]))
     if gain < LIGHTING_DRIFT:
         return none
-    blown: BoolArray = near_white & (ref.block_mean * gain >= t.clip_high_luma - 30)
+    blown: BoolArray = near_white & (ref.block_mean * gain >= t.clip_high_luma - NEAR_WHITE_MARGIN)
     return blown
 
 

@@ -72,7 +72,8 @@ class VqdThresholds(BaseModel):
         default=0.85,
         gt=0,
         le=1.0,
-        description="With a baseline, for a frame judged on its own sharpness (badly exposed): "
+        description="With a baseline, for a frame judged on its own sharpness (badly exposed, "
+        "or behind a dominant cover): "
         "sharpness over the reference's sharpness at or below which it is blurred (both this "
         "and blur_max_sharpness must hold). The whole-frame analogue of blur_max_detail_ratio, "
         "and the same bar.",
