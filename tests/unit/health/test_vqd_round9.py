@@ -85,13 +85,18 @@ def test_a_covers_noiseless_area_does_not_read_the_visible_part_as_blurred() -> 
 
 
 def test_a_dominant_cover_over_a_shallow_focus_view_is_not_blur() -> None:
+    # The cover hides the sharp subject: what is left is the background, soft by nature -
+    # judged on its own ratio alone (the rule before round 9) it reads as blurred.
     view = shallow_focus()
     base = _baseline(view)
-    covered = _cover(view, 40.0, slice(0, H), slice(0, int(W * 0.45)))
+    covered = _cover(view, 40.0, slice(0, H), slice(W // 3 - 8, 2 * W // 3 + 8))
+    alone = d.blur(feats(covered, noise=1.0, seed=4), None, T)
+    assert alone.fault
     shots = [frame(covered, noise=1.0, seed=s) for s in (4, 5, 6)]
     diagnosis = diagnose(shots, baseline=base, thresholds=T)
     assert FaultClass.OCCLUSION in diagnosis.classes
     assert FaultClass.BLUR not in diagnosis.classes
+    assert diagnosis.metrics["sharpness_vs_reference"] > T.blur_max_sharpness_drop
 
 
 def test_a_grey_day_scene_is_day_and_an_infrared_picture_night() -> None:
