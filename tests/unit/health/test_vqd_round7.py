@@ -12,39 +12,24 @@ import pytest
 from numpy.typing import NDArray
 
 from psvis.health.vqd import detectors as d
-from psvis.health.vqd.baseline import Baseline
 from psvis.health.vqd.diagnose import FaultClass, diagnose
-from tests.unit.health.vqd_pictures import T, W, feats, frame, scene
-
-
-def _soft(img: NDArray[np.float32], sigma: float) -> NDArray[np.float32]:
-    """A lens's defocus: a separable Gaussian of ``sigma`` pixels (edges reflected)."""
-    r = int(3 * sigma + 1)
-    kernel = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
-    kernel /= kernel.sum()
-    padded = np.pad(img, ((r, r), (r, r), (0, 0)), mode="reflect")
-    rows = np.apply_along_axis(np.convolve, 0, padded, kernel, mode="valid")
-    out: NDArray[np.float32] = np.apply_along_axis(np.convolve, 1, rows, kernel, mode="valid")
-    return out.astype(np.float32)
-
-
-def shallow_focus() -> NDArray[np.float32]:
-    """A sharp subject in the middle third before a background out of focus: most blocks
-    with an edge are soft, so the frame's own ratio is low by nature."""
-    img = _soft(scene(seed=4), 2.5)
-    subject = scene(seed=9)
-    img[:, W // 3 : 2 * W // 3] = subject[:, W // 3 : 2 * W // 3]
-    return img
+from tests.unit.health.vqd_pictures import (
+    H,
+    T,
+    W,
+    baseline,
+    feats,
+    frame,
+    scene,
+    shallow_focus,
+    soft,
+)
 
 
 def overexpose(img: NDArray[np.float32]) -> NDArray[np.float32]:
     # The evaluation set's strong overexposure: a gain of 2.3 with an offset.
     out: NDArray[np.float32] = np.clip(img * 2.3 + 52.0, 0, 255)
     return out
-
-
-def _baseline(img: NDArray[np.float32]) -> Baseline:
-    return Baseline.capture([frame(img, noise=1.0, seed=s) for s in range(3)], thresholds=T)
 
 
 def test_a_shallow_focus_view_has_a_low_own_ratio_by_nature() -> None:
@@ -56,7 +41,7 @@ def test_a_shallow_focus_view_has_a_low_own_ratio_by_nature() -> None:
 
 def test_an_overexposed_shallow_focus_view_is_overexposed_not_blurred() -> None:
     view = shallow_focus()
-    base = _baseline(view)
+    base = baseline(view)
     shots = [frame(overexpose(view), noise=1.0, seed=s) for s in (4, 5, 6)]
     diagnosis = diagnose(shots, baseline=base, thresholds=T)
     assert FaultClass.OVEREXPOSED in diagnosis.classes
@@ -67,10 +52,10 @@ def test_an_overexposed_shallow_focus_view_is_overexposed_not_blurred() -> None:
 
 def test_a_defocused_overexposed_view_is_still_blurred() -> None:
     view = scene(seed=4)
-    base = _baseline(view)
+    base = baseline(view)
     sharp = [frame(overexpose(view), noise=1.0, seed=s) for s in (4, 5, 6)]
     assert FaultClass.BLUR not in diagnose(sharp, baseline=base, thresholds=T).classes
-    shots = [frame(overexpose(_soft(view, 2.0)), noise=1.0, seed=s) for s in (4, 5, 6)]
+    shots = [frame(overexpose(soft(view, 2.0)), noise=1.0, seed=s) for s in (4, 5, 6)]
     diagnosis = diagnose(shots, baseline=base, thresholds=T)
     assert FaultClass.OVEREXPOSED in diagnosis.classes
     assert FaultClass.BLUR in diagnosis.classes
@@ -83,7 +68,7 @@ def test_the_own_reference_only_holds_blur_back(drop: float) -> None:
     # reference can never add a blur the own ratio does not show.
     t = T.model_copy(update={"blur_max_sharpness_drop": drop})
     sharp_ref = feats(scene(seed=4), noise=1.0)
-    for img in (shallow_focus(), _soft(scene(seed=4), 3.0), scene(seed=4)):
+    for img in (shallow_focus(), soft(scene(seed=4), 3.0), scene(seed=4)):
         f = feats(img, noise=1.0, seed=11)
         alone = d.blur(f, None, t)
         judged = d.blur(f, None, t, own_ref=sharp_ref)
@@ -98,8 +83,6 @@ def test_a_still_moment_of_a_textured_scene_is_not_frozen() -> None:
     # the measured noise raised by the texture - read frozen through the change-over-
     # noise gate while the block means had moved (a slow lighting drift). Since round 8
     # the block means decide.
-    from tests.unit.health.vqd_pictures import H
-
     rng = np.random.default_rng(5)
     texture = rng.normal(0.0, 6.0, (H, W))[:, :, None].astype(np.float32)
     still = scene(seed=4) * 0.8 + 20.0 + texture

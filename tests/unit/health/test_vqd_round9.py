@@ -8,16 +8,20 @@ import numpy as np
 from numpy.typing import NDArray
 
 from psvis.health.vqd import detectors as d
-from psvis.health.vqd.baseline import Baseline
 from psvis.health.vqd.diagnose import FaultClass, diagnose
 from psvis.health.vqd.features import features_of
 from psvis.health.vqd.frames import Frame
-from tests.unit.health.test_vqd_round7 import shallow_focus
-from tests.unit.health.vqd_pictures import H, T, W, feats, frame, grey, scene
-
-
-def _baseline(img: NDArray[np.float32], noise: float = 1.0) -> Baseline:
-    return Baseline.capture([frame(img, noise=noise, seed=s) for s in range(3)], thresholds=T)
+from tests.unit.health.vqd_pictures import (
+    H,
+    T,
+    W,
+    baseline,
+    feats,
+    frame,
+    grey,
+    scene,
+    shallow_focus,
+)
 
 
 def _cover(img: NDArray[np.float32], level: float, rows: slice, cols: slice) -> NDArray[np.float32]:
@@ -28,7 +32,7 @@ def _cover(img: NDArray[np.float32], level: float, rows: slice, cols: slice) -> 
 
 def test_a_pale_cover_over_a_dark_scene_is_a_cover_not_overexposure() -> None:
     dark = scene(seed=6) * 0.45
-    base = _baseline(dark)
+    base = baseline(dark)
     covered = _cover(dark, 160.0, slice(0, H), slice(0, W // 2))
     shots = [frame(covered, noise=1.0, seed=s) for s in (4, 5, 6)]
     diagnosis = diagnose(shots, baseline=base, thresholds=T)
@@ -56,7 +60,7 @@ def _concrete(seed: int = 3) -> NDArray[np.float32]:
 
 def test_a_covers_noiseless_area_does_not_read_the_visible_part_as_blurred() -> None:
     view = _concrete()
-    base = _baseline(view, noise=2.0)
+    base = baseline(view, noise=2.0)
     # A flat, noiseless card over a quarter of the view (an encoder leaves no noise on it).
     card = np.zeros((H, W), dtype=bool)
     card[: H // 2, : W // 2] = True
@@ -88,7 +92,7 @@ def test_a_dominant_cover_over_a_shallow_focus_view_is_not_blur() -> None:
     # The cover hides the sharp subject: what is left is the background, soft by nature -
     # judged on its own ratio alone (the rule before round 9) it reads as blurred.
     view = shallow_focus()
-    base = _baseline(view)
+    base = baseline(view)
     covered = _cover(view, 40.0, slice(0, H), slice(W // 3 - 8, 2 * W // 3 + 8))
     alone = d.blur(feats(covered, noise=1.0, seed=4), None, T)
     assert alone.fault
@@ -115,7 +119,7 @@ def test_a_grey_day_scene_is_day_and_an_infrared_picture_night() -> None:
 
 def test_a_scene_blown_to_uniform_white_is_overexposed_not_lost() -> None:
     view = scene(seed=8)
-    base = _baseline(view)
+    base = baseline(view)
     blown = np.clip(view * 2.3 + 160.0, 0, 255)  # nearly every pixel clipped
     shots = [frame(blown, noise=1.0, seed=s) for s in (4, 5, 6)]
     f = feats(blown, noise=1.0)

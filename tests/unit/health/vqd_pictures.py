@@ -1,11 +1,13 @@
 """Synthetic pictures for the VQD detector tests, at the analysis size: a textured scene,
-its infrared (greyscale) variant, and frames with optional sensor noise."""
+its infrared (greyscale) variant, a defocus and a shallow-focus view, frames with
+optional sensor noise, and a baseline captured from a picture."""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
 
+from psvis.health.vqd.baseline import Baseline
 from psvis.health.vqd.features import Features, features_of
 from psvis.health.vqd.frames import Frame
 from psvis.health.vqd.thresholds import VqdThresholds
@@ -44,3 +46,28 @@ def frame(rgb: NDArray[np.floating], noise: float = 0.0, seed: int = 7) -> Frame
 
 def feats(rgb: NDArray[np.floating], noise: float = 0.0, seed: int = 7) -> Features:
     return features_of(frame(rgb, noise, seed))
+
+
+def soft(img: NDArray[np.float32], sigma: float) -> NDArray[np.float32]:
+    """A lens's defocus: a separable Gaussian of ``sigma`` pixels (edges reflected)."""
+    r = int(3 * sigma + 1)
+    kernel = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    kernel /= kernel.sum()
+    padded = np.pad(img, ((r, r), (r, r), (0, 0)), mode="reflect")
+    rows = np.apply_along_axis(np.convolve, 0, padded, kernel, mode="valid")
+    out: NDArray[np.float32] = np.apply_along_axis(np.convolve, 1, rows, kernel, mode="valid")
+    return out.astype(np.float32)
+
+
+def shallow_focus() -> NDArray[np.float32]:
+    """A sharp subject in the middle third before a background out of focus: most blocks
+    with an edge are soft, so the frame's own ratio is low by nature."""
+    img = soft(scene(seed=4), 2.5)
+    subject = scene(seed=9)
+    img[:, W // 3 : 2 * W // 3] = subject[:, W // 3 : 2 * W // 3]
+    return img
+
+
+def baseline(img: NDArray[np.floating], noise: float = 1.0) -> Baseline:
+    """A baseline captured from three noisy keyframes of ``img``."""
+    return Baseline.capture([frame(img, noise=noise, seed=s) for s in range(3)], thresholds=T)
