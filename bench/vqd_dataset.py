@@ -1,6 +1,6 @@
 """The labelled VQD evaluation set: real photographs, animated, H.264-encoded, perturbed.
 
-    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v10] [--force]
+    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v11] [--force]
 
 Scenes are made from photographs Python packages ship in their wheels - scikit-image's
 bundled images (astronaut, coffee, chelsea, rocket, cat, and composites of its greyscale
@@ -66,7 +66,13 @@ into the tuning split and made a fresh, sealed held-out split of six scenes (sta
 stateroom, podium, glasshouse, playroom, notebook; directory ``heldout10/``) from scipy
 1.9's ascent, the White House photographs of face_recognition 1.3.0's sdist
 (``V10_SDIST``) and three more OpenCV photographs no split used (butterfly,
-rubberwhale1, ela_original); every version-9 clip is unchanged.
+rubberwhale1, ela_original); every version-9 clip is unchanged. **Version 11** moved
+version 10's held-out scenes (looked at once, in round 10) into the tuning split and made
+a fresh, sealed held-out split of seven scenes (cardroom, tabletop, walkway, alcove,
+square, roadside, cattery; directory ``heldout11/``) from photographs in OpenCV's
+documentation and C++/dnn samples (same pinned sdist; none a split used) and the group
+photograph of the pinned insightface 2.1 wheel (``V11_WHEEL``); every version-10 clip is
+unchanged.
 """
 
 from __future__ import annotations
@@ -80,6 +86,7 @@ import io
 import json
 import math
 import pickle
+import posixpath
 import shutil
 import subprocess
 import sys
@@ -112,7 +119,7 @@ sk_datasets: Any = _sk_datasets
 
 Image = NDArray[np.float32]
 
-VERSION = 10
+VERSION = 11
 VIEW_W, VIEW_H = 512, 288
 FPS = 2
 GOP = 4  # 2 s at 2 fps
@@ -192,13 +199,23 @@ SPLITS = {
         "woodland",
         "touchline",
         "workbench",
+        # Version 10's held-out scenes (scipy's ascent, face_recognition's White House
+        # photographs, three OpenCV photographs): looked at once in round 10, so tuning
+        # scenes since v11.
+        "stairway",
+        "stateroom",
+        "podium",
+        "glasshouse",
+        "playroom",
+        "notebook",
     ),
-    # Version 10's sealed held-out scenes: photographs no tuning scene uses - scipy 1.9's
-    # ascent (same pinned wheel as the raccoon), the White House photographs in
-    # face_recognition's sdist (``V10_SDIST``) and three OpenCV photographs no split used:
-    # a stairway, a state room, a podium, a glasshouse, a playroom, a notebook on a desk -
-    # looked at once, with final defaults.
-    "heldout": ("stairway", "stateroom", "podium", "glasshouse", "playroom", "notebook"),
+    # Version 11's sealed held-out scenes: photographs no tuning scene uses - OpenCV's
+    # documentation and sample photographs no split used, insightface's group photograph:
+    # a card table, a box on a bare wooden table (the low-structure view the last looks
+    # named), a campus walkway from a window, a shelf before patterned wallpaper, a lit
+    # square at night, a street with a bus, a cat in a cage - looked at once, with final
+    # defaults.
+    "heldout": ("cardroom", "tabletop", "walkway", "alcove", "square", "roadside", "cattery"),
 }
 #: The scikit-image images each scene is made of (checked disjoint between splits).
 SOURCES = {
@@ -267,6 +284,13 @@ SOURCES = {
     "glasshouse": ("butterfly", "biden"),
     "playroom": ("rubberwhale1",),
     "notebook": ("ela_original",),
+    "cardroom": ("card_table",),
+    "tabletop": ("box_on_table",),
+    "walkway": ("campus_walkway",),
+    "alcove": ("shelf_wallpaper",),
+    "square": ("courthouse_night",),
+    "roadside": ("double_decker",),
+    "cattery": ("caged_cat",),
 }
 #: The directory a scene's clips live in - part of each clip's name, hence of its seed. A
 #: scene keeps the directory of the split it was made for, so version 3's held-out scenes
@@ -280,7 +304,8 @@ FOLDERS = {
     **{scene: "heldout7" for scene in SPLITS["tuning"][38:44]},
     **{scene: "heldout8" for scene in SPLITS["tuning"][44:50]},
     **{scene: "heldout9" for scene in SPLITS["tuning"][50:57]},
-    **{scene: "heldout10" for scene in SPLITS["heldout"]},
+    **{scene: "heldout10" for scene in SPLITS["tuning"][57:63]},
+    **{scene: "heldout11" for scene in SPLITS["heldout"]},
 }
 #: The photographs the moving objects are cut from, per directory (so a v3 clip keeps its
 #: movers; each directory's are among its scenes' sources, checked in ``clips``).
@@ -294,6 +319,7 @@ PATCHES = {
     "heldout8": ("puppies", "heather_pot", "sugarshack"),
     "heldout9": ("bus", "zidane", "squirrel_cls"),
     "heldout10": ("biden", "butterfly", "rubberwhale1"),
+    "heldout11": ("card_table", "double_decker", "caged_cat"),
 }
 CLASSES = (
     "signal_loss",
@@ -409,6 +435,15 @@ _OPENCV_PHOTOS = {
     "butterfly": "butterfly.jpg",
     "rubberwhale1": "rubberwhale1.png",
     "ela_original": "ela_original.jpg",
+    # version 11: photographs elsewhere in the sdist (documentation, C++ and dnn samples)
+    "box_on_table": "../cpp/tutorial_code/calib3d/real_time_pose_estimation/Data/"
+    "resized_IMG_3875.JPG",
+    "caged_cat": "../dnn/dnn_model_runner/dnn_conversion/paddlepaddle/data/cat.jpg",
+    "campus_walkway": "../../doc/tutorials/others/images/Background_Subtraction_Tutorial_frame.jpg",
+    "shelf_wallpaper": "../../doc/tutorials/app/images/astra_color.jpg",
+    "courthouse_night": "../../doc/py_tutorials/py_photo/py_hdr/images/ldr_debevec.jpg",
+    "double_decker": "../../doc/tutorials/dnn/dnn_pytorch_tf_detection/images/"
+    "pexels_double_decker_bus.jpg",
 }
 
 
@@ -420,9 +455,17 @@ def _opencv_photos() -> dict[str, NDArray[np.uint8]]:
     return _photos_in_tar(_pinned_download(*OPENCV_SDIST), prefix, _OPENCV_PHOTOS)
 
 
+#: Version 11: the group photograph of insightface's wheel (a card table in a room).
+V11_WHEEL = (
+    "https://files.pythonhosted.org/packages/66/d4/7c030e73d3064e63fc7927fc9c0cb5b8c52e12a524"
+    "42317e9d0ad3d7bb37/insightface-2.1-py3-none-any.whl",
+    "dcd58ee79d99d689572477315f3149353afd65a36dc575f597cbb217a7bde399",
+)
+
+
 def _photos_in_tar(path: Path, prefix: str, names: dict[str, str]) -> dict[str, NDArray[np.uint8]]:
     """The photographs ``names`` (name -> file under ``prefix``) of a source tarball, RGB."""
-    wanted = {prefix + file: name for name, file in names.items()}
+    wanted = {posixpath.normpath(prefix + file): name for name, file in names.items()}
     out: dict[str, NDArray[np.uint8]] = {}
     with tarfile.open(path) as tar:
         for member in tar:
@@ -497,6 +540,7 @@ _V7_PHOTOS = {
     "quokka": ("imgaug", "imgaug/quokka.jpg"),
     "raccoon": ("scipy", "scipy/misc/face.dat"),
     "ascent": ("scipy", "scipy/misc/ascent.dat"),  # version 10: a pickled 512x512 array
+    "card_table": ("insightface", "insightface/data/images/t1.jpg"),  # version 11
 }
 
 
@@ -543,7 +587,7 @@ def _pinned_download(url: str, sha256: str) -> Path:
 @functools.cache
 def _v7_photo(name: str) -> NDArray[np.uint8]:
     wheel, member = _V7_PHOTOS[name] if name in _V7_PHOTOS else ("ultralytics", _V9_PHOTOS[name])
-    url, sha256 = V9_WHEEL if wheel == "ultralytics" else V7_WHEELS[wheel]
+    url, sha256 = {"ultralytics": V9_WHEEL, "insightface": V11_WHEEL}.get(wheel) or V7_WHEELS[wheel]
     with zipfile.ZipFile(_pinned_download(url, sha256)) as archive:
         data = archive.read(member)
     if name == "raccoon":  # scipy.misc.face(): bz2 of the raw RGB bytes
@@ -845,6 +889,21 @@ def _scene(name: str) -> Image:
         canvas[:] = _fit(_photo("rubberwhale1"), w, h)
     elif name == "notebook":  # a closed notebook with an elastic band on a dark desk
         canvas[:] = _fit(_photo("ela_original"), w, h)
+    # ---- version 11: the sealed held-out scenes
+    elif name == "cardroom":  # six people at a card table under a lamp, pictures behind
+        canvas[:] = _fit(_photo("card_table"), w, h)
+    elif name == "tabletop":  # a biscuit tin on a bare wooden table
+        canvas[:] = _fit(_photo("box_on_table"), w, h)
+    elif name == "walkway":  # a campus walkway and lawns from an upper window, people
+        canvas[:] = _fit(_photo("campus_walkway")[24:], w, h)  # below the frame counter
+    elif name == "alcove":  # a plant, a pumpkin and a log on a shelf, leafy wallpaper
+        canvas[:] = _fit(_photo("shelf_wallpaper"), w, h)
+    elif name == "square":  # a domed courthouse and a fountain on a lit square at night
+        canvas[:] = _fit(_photo("courthouse_night"), w, h)
+    elif name == "roadside":  # a double-decker bus in a street, stone buildings behind
+        canvas[:] = _fit(_photo("double_decker"), w, h)
+    elif name == "cattery":  # a cat asleep on the floor of a blue wire cage
+        canvas[:] = _fit(_photo("caged_cat"), w, h)
     else:
         raise ValueError(f"unknown scene {name}")
     return np.clip(canvas, 0, 255)
