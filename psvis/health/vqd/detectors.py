@@ -523,7 +523,12 @@ def frozen(frames: Sequence[Features], t: VqdThresholds) -> Verdict:
 
 
 def covered_blocks(
-    f: Features, ref: Features | None, t: VqdThresholds, *, plain: bool = True
+    f: Features,
+    ref: Features | None,
+    t: VqdThresholds,
+    *,
+    plain: bool = True,
+    scene: Features | None = None,
 ) -> tuple[BoolArray, float]:
     """(blocks now covered, fraction). With a reference: blocks textured at acceptance
     that are now flat, and flat *relative to the frame's own loss of contrast* (fog dims
@@ -531,7 +536,11 @@ def covered_blocks(
     acceptance that are still flat but now far off the frame's level map (a cover over
     a featureless region - a night sky, a bare wall - hides no texture but puts the
     region at its own level). The fraction is of the reference's textured blocks and
-    the plain ones found covered. Without: flat dark blocks over all."""
+    the plain ones found covered. Without: flat dark blocks over all - beyond the share
+    the ``scene``'s reference had itself, when there is one whose positions no longer
+    say anything (the view has changed): a camera moved across a dark, plain surface
+    sees that surface again, not a cover (round 10: a notebook's black cover read as
+    covered in every moved view, against the reference's own 0.6 share of it)."""
     std = f.block_std
     if ref is not None and ref.block_std.shape == std.shape:
         # Texture net of sensor noise (a block's variance minus the noise variance): at
@@ -573,8 +582,21 @@ def covered_blocks(
         if plain:
             covered |= _plain_covered(f, ref, t, covered, unclipped)
         return covered, float(covered.sum() / max(int((textured | covered).sum()), 1))
-    covered = (std <= t.flat_block_std) & (f.block_mean <= 60)
-    return covered, float(covered.mean())
+    covered = _flat_dark(f, t)
+    fraction = float(covered.mean())
+    if scene is not None and scene.block_std.shape == std.shape:
+        fraction = max(fraction - float(_flat_dark(scene, t).mean()), 0.0)
+    return covered, fraction
+
+
+def _flat_dark(f: Features, t: VqdThresholds) -> BoolArray:
+    """Blocks with no texture, dark: what a covered lens shows with nothing to compare."""
+    flat_dark: BoolArray = (f.block_std <= t.flat_block_std) & (f.block_mean <= FLAT_DARK_LEVEL)
+    return flat_dark
+
+
+#: Highest block mean of a "flat dark" block when there is no reference to compare with.
+FLAT_DARK_LEVEL = 60
 
 
 def _blown_by_gain(f: Features, ref: Features, t: VqdThresholds) -> BoolArray:
@@ -662,13 +684,20 @@ def _off_level_map(f: Features, ref: Features, *, fit: BoolArray) -> NDArray[np.
 
 
 def occlusion(
-    f: Features, ref: Features | None, t: VqdThresholds, *, plain: bool = True
+    f: Features,
+    ref: Features | None,
+    t: VqdThresholds,
+    *,
+    plain: bool = True,
+    scene: Features | None = None,
 ) -> tuple[Verdict, BoolArray]:
     """Partial occlusion: a large part of the view has lost its texture (see
     :func:`covered_blocks`). Returns the verdict and the covered block map, extended to
     the flat blocks of the cover's own level (the cover also hides blocks that were
-    plain at acceptance) - the part left out of exposure and contrast."""
-    covered, fraction = covered_blocks(f, ref, t, plain=plain)
+    plain at acceptance) - the part left out of exposure and contrast. ``scene``: the
+    reference of a view that has changed (see :func:`covered_blocks`), when ``ref`` is
+    None for that reason."""
+    covered, fraction = covered_blocks(f, ref, t, plain=plain, scene=scene)
     limit = (
         t.occlusion_min_fraction if ref is not None else t.occlusion_min_fraction_without_baseline
     )

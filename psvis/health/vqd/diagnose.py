@@ -157,7 +157,9 @@ def _per_frame(
         shifted = d.Verdict(False, shifted.metrics, judged=False, detail=d.UNDETERMINED)
     verdicts[FaultClass.SCENE_SHIFT] = shifted
     local_ref = None if shifted.fault else ref
-    occluded, covered = d.occlusion(feats, local_ref, t)
+    # A changed view is judged without the reference's positions, but with its make-up:
+    # the dark, plain share of the picture it had is the scene's, not a cover.
+    occluded, covered = d.occlusion(feats, local_ref, t, scene=ref if shifted.fault else None)
     mask = covered if occluded.fault else None
     # Exposure is judged against the reference even in a changed view: the camera still
     # looks at the same place, and its overall brightness does not depend on the framing.
