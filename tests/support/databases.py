@@ -65,9 +65,25 @@ class PostgresSchema:
         initialise(Settings(data_dir=data_dir, database_url=self.url), default_storage=False)
 
     def truncate(self) -> None:
-        tables = [t.name for t in Base.metadata.sorted_tables if t.name not in KEEP_TABLES]
+        """Empty every table but the kept ones and restart their ids at 1, as a fresh copy
+        of the SQLite template would be. DELETE, children first, not TRUNCATE: a test
+        leaves a few rows, and TRUNCATE of 50 tables (new files for each, and their
+        indexes) took 0.7-0.9 s - once per PostgreSQL test, minutes of the suite."""
+        tables = [t for t in Base.metadata.sorted_tables if t.name not in KEEP_TABLES]
         with self.engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            for table in reversed(tables):
+                connection.execute(table.delete())
+            connection.execute(
+                text(
+                    "SELECT setval(c.oid, 1, false) FROM pg_class c"
+                    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE c.relkind = 'S' AND n.nspname = :schema"
+                    " AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class t"
+                    " ON t.oid = d.refobjid WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')"
+                    " AND t.relname = ANY(:kept))"
+                ),
+                {"schema": self.schema, "kept": sorted(KEEP_TABLES)},
+            )
 
     def drop(self) -> None:
         self.engine.dispose()
