@@ -45,11 +45,15 @@ def _wait_until_answering(url: str, server: uvicorn.Server, thread: threading.Th
         if not thread.is_alive():
             raise RuntimeError("the test server thread died during start-up")
         if server.started:
+            # The first page renders its templates: on a loaded 2-core machine that took
+            # over 2 s once. A slow first answer is not a dead server - wait for it up to
+            # the deadline, and retry a refused or timed-out request until then.
+            remaining = max(deadline - time.monotonic(), 0.1)
             try:
-                with urllib.request.urlopen(f"{url}/login", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(f"{url}/login", timeout=remaining) as response:  # noqa: S310
                     if response.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
         time.sleep(0.05)
     raise RuntimeError(f"the test server did not answer at {url} within {START_TIMEOUT_S}s")
