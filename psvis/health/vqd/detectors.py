@@ -589,14 +589,14 @@ def covered_blocks(
     return covered, fraction
 
 
+#: Highest block mean of a "flat dark" block when there is no reference to compare with.
+FLAT_DARK_LEVEL = 60
+
+
 def _flat_dark(f: Features, t: VqdThresholds) -> BoolArray:
     """Blocks with no texture, dark: what a covered lens shows with nothing to compare."""
     flat_dark: BoolArray = (f.block_std <= t.flat_block_std) & (f.block_mean <= FLAT_DARK_LEVEL)
     return flat_dark
-
-
-#: Highest block mean of a "flat dark" block when there is no reference to compare with.
-FLAT_DARK_LEVEL = 60
 
 
 def _blown_by_gain(f: Features, ref: Features, t: VqdThresholds) -> BoolArray:
