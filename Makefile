@@ -19,7 +19,7 @@ demo: $(STAMP)
 PYTEST_WORKERS ?= 3
 
 test: $(STAMP)
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist worksteal
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist worksteal --durations=30
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

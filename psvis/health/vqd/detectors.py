@@ -776,8 +776,26 @@ def _cells(field: ComplexArray) -> ComplexArray:
 def _structure_match(
     a: ComplexArray, noise: float, ref: Features, covered: BoolArray | None
 ) -> tuple[float | None, int]:
+    return field_match(a, noise, ref.orientation, ref.noise1, covered=covered)
+
+
+def field_match(
+    a: ComplexArray,
+    noise: float,
+    b: ComplexArray,
+    b_noise: float,
+    *,
+    covered: BoolArray | None = None,
+    valid: BoolArray | None = None,
+) -> tuple[float | None, int]:
+    """(similarity, cells compared) of two level-1 orientation fields - ``a`` a frame's
+    with its noise sigma, ``b`` the reference's (or a reference seen through a moved
+    camera, :mod:`~psvis.health.vqd.registration`) with its own; see
+    :func:`structure_match`. ``valid``: the cells (rows x columns of ``CELLS``) where
+    ``b`` says anything (a moved reference's cells that fall outside the picture it was
+    taken from do not)."""
     cols, rows = CELLS
-    ca, cb = _cells(a), _cells(ref.orientation)
+    ca, cb = _cells(a), _cells(b)
     cross = np.real(np.sum(ca * np.conj(cb), axis=2))
     # Energies net of sensor noise. The noise's share of a cell's energy does not
     # correlate with the other picture, so it only dilutes the correlation - by the
@@ -785,7 +803,7 @@ def _structure_match(
     # noise unchanged) the gross correlation of a view in place fell to a shift's.
     pixels = ca.shape[2]
     na = NOISE_ORIENTATION_ENERGY * noise * noise * pixels
-    nb = NOISE_ORIENTATION_ENERGY * ref.noise1 * ref.noise1 * pixels
+    nb = NOISE_ORIENTATION_ENERGY * b_noise * b_noise * pixels
     ea = np.sum(np.abs(ca) ** 2, axis=2) - na
     eb = np.maximum(np.sum(np.abs(cb) ** 2, axis=2) - nb, 0.0)
     sim = np.clip(cross / np.sqrt(np.maximum(ea * eb, 1e-12)), -1.0, 1.0)
@@ -794,7 +812,10 @@ def _structure_match(
     # pixel (gradient levels). Relative to the strongest cell alone, a bland scene's
     # noise and lighting gradients would count as structure.
     rms = weight / math.sqrt(max(pixels, 1))
-    usable = (weight > 0.1 * float(weight.max())) & (rms >= STRUCTURE_MIN_RMS)
+    inside = valid if valid is not None else np.ones(weight.shape, dtype=bool)
+    if not inside.any():
+        return None, 0
+    usable = inside & (weight > 0.1 * float(weight[inside].max())) & (rms >= STRUCTURE_MIN_RMS)
     structured_ref = int(usable.sum())
     if usable.any():
         # Cells whose structure is gone (flattened by a cover, clipped white) say the view

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from psvis.health.vqd import detectors as d
+from psvis.health.vqd import registration
 from psvis.health.vqd.baseline import Baseline
 from psvis.health.vqd.features import Features, features_of
 from psvis.health.vqd.frames import Frame
@@ -155,11 +156,22 @@ def _per_frame(
         # night noise read as a shift): its structure is near the noise, and so is the
         # comparison, even net of the noise's energy.
         shifted = d.Verdict(False, shifted.metrics, judged=False, detail=d.UNDETERMINED)
+    if not shifted.fault:
+        occluded, covered = d.occlusion(feats, ref, t)
+    if not shifted.fault and occluded.fault and ref is not None:
+        # A moved view looks "covered" against the reference where it brings a plain
+        # part over textured blocks, and then leaves too little to compare (round 11: a
+        # square's dark sky moved over its lit buildings). A cover leaves the rest of the
+        # view in place; a move shows the reference elsewhere - is it found there?
+        moved = registration.moved_view(feats, ref, t)
+        if moved is not None:
+            shifted = d.Verdict(True, {**shifted.metrics, **moved.metrics})
+    if shifted.fault:
+        # A changed view is judged without the reference's positions, but with its
+        # make-up: the dark, plain share of the picture it had is the scene's, not a cover.
+        occluded, covered = d.occlusion(feats, None, t, scene=ref)
     verdicts[FaultClass.SCENE_SHIFT] = shifted
     local_ref = None if shifted.fault else ref
-    # A changed view is judged without the reference's positions, but with its make-up:
-    # the dark, plain share of the picture it had is the scene's, not a cover.
-    occluded, covered = d.occlusion(feats, local_ref, t, scene=ref if shifted.fault else None)
     mask = covered if occluded.fault else None
     # Exposure is judged against the reference even in a changed view: the camera still
     # looks at the same place, and its overall brightness does not depend on the framing.
