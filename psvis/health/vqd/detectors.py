@@ -463,16 +463,31 @@ def colour_cast(
 # --------------------------------------------------------------------------- noise
 
 
-def noise(f: Features, t: VqdThresholds, *, gain: float = 1.0) -> Verdict:
+def noise(
+    f: Features, t: VqdThresholds, *, gain: float = 1.0, ref: Features | None = None
+) -> Verdict:
     """Noisy picture: the estimated noise sigma (flattest blocks) above the threshold.
 
     ``gain`` is the brightening an overexposed frame shows against its reference: a gain
     amplifies the sensor's noise and the scene's faint texture (a star field, grain)
     with the picture, and the flattest blocks are then no longer flat. That is the
     exposure fault, not a noisy camera, so the noise is judged referred to the
-    reference's exposure (divided by the gain)."""
-    sigma = f.noise0 / max(gain, 1.0)
-    return Verdict(sigma > t.noise_max_sigma, {"noise_sigma": f.noise0})
+    reference's exposure (divided by the gain).
+
+    With a reference, the noise is judged net of the reference's own estimate (in
+    quadrature: independent noise adds in variance). A view with no flat part - a
+    circuit board, a gravel bed - has its finest texture in its flattest blocks, and the
+    estimate reads it as noise (round 12: a circuit board's clean night frames at 3.2-3.9
+    levels, over the 3.5 bar). The reference is a median of several keyframes taken when
+    the camera was accepted: its sensor noise well under a frame's, its texture all
+    there - its estimate is the scene's texture floor, which the camera's noise adds to.
+    (A camera already noisy at acceptance keeps that part of its noise as its floor.)"""
+    sigma = f.noise0
+    metrics = {"noise_sigma": f.noise0}
+    if ref is not None:
+        sigma = math.sqrt(max(sigma * sigma - ref.noise0 * ref.noise0, 0.0))
+        metrics["noise_net_sigma"] = sigma
+    return Verdict(sigma / max(gain, 1.0) > t.noise_max_sigma, metrics)
 
 
 # --------------------------------------------------------------------------- frozen

@@ -142,7 +142,7 @@ def _per_frame(
         and (
             d.occlusion(feats, ref, t, plain=False)[0].fault
             or d.underexposed(feats, t, ref=ref, in_place=False).fault
-            or d.noise(feats, t).fault
+            or d.noise(feats, t, ref=ref).fault
             or d.low_contrast(feats, t, ref=ref).fault
         )
     ):
@@ -224,7 +224,7 @@ def _per_frame(
             feats, blur_ref, t, covered=mask if occluded.fault else None, own_ref=own_ref
         )
     gain = over.metrics.get("mean_luma_vs_reference", 1.0) if over.fault else 1.0
-    verdicts[FaultClass.NOISE] = d.noise(feats, t, gain=gain)
+    verdicts[FaultClass.NOISE] = d.noise(feats, t, gain=gain, ref=ref)
     return verdicts
 
 

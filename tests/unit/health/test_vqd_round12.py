@@ -19,6 +19,7 @@ from skimage import transform as _transform
 from psvis.health.vqd import detectors as d
 from psvis.health.vqd import registration
 from psvis.health.vqd.diagnose import FaultClass, diagnose
+from psvis.health.vqd.features import features_of
 from tests.unit.health.vqd_pictures import H, T, W, baseline, feats, frame, scene
 
 # scikit-image ships py.typed but leaves its transforms unannotated.
@@ -146,3 +147,50 @@ def test_the_square_in_place_is_neither() -> None:
     )
     assert FaultClass.SCENE_SHIFT not in diagnosis.classes
     assert FaultClass.OCCLUSION not in diagnosis.classes
+
+
+def fine_texture() -> NDArray[np.float32]:
+    """A view with no flat part: a fine, high-contrast grain everywhere (a circuit board,
+    a gravel bed) - its flattest blocks still hold texture."""
+    rng = np.random.default_rng(21)
+    grain = rng.normal(0, 5.0, (H, W)).astype(np.float32)
+    img = scene(seed=4) + grain[:, :, None]
+    return np.clip(img, 0, 255)
+
+
+def test_a_view_without_a_flat_part_is_not_noisy_by_its_texture() -> None:
+    img = fine_texture()
+    accepted = baseline(img, noise=2.0)
+    frames = [frame(img, noise=2.0, seed=s) for s in range(10, 13)]
+    f = features_of(frames[0])
+    # Alone, the frame's flattest blocks read the grain as noise over the bar.
+    assert d.noise(f, T).fault
+    ref = accepted.reference_for(f, thresholds=T)
+    assert ref is not None
+    verdict = d.noise(f, T, ref=ref)
+    assert not verdict.fault
+    assert verdict.metrics["noise_net_sigma"] < T.noise_max_sigma
+    diagnosis = diagnose(frames, baseline=accepted, thresholds=T)
+    assert FaultClass.NOISE not in diagnosis.classes
+
+
+@pytest.mark.parametrize("sigma", [6.0, 9.0])
+def test_noise_over_the_texture_floor_is_still_noise(sigma: float) -> None:
+    img = fine_texture()
+    accepted = baseline(img, noise=2.0)
+    frames = [frame(img, noise=sigma, seed=s) for s in range(10, 13)]
+    diagnosis = diagnose(frames, baseline=accepted, thresholds=T)
+    assert FaultClass.NOISE in diagnosis.classes
+    assert diagnosis.metrics["noise_net_sigma"] > T.noise_max_sigma
+
+
+def test_the_net_noise_of_a_plain_view_is_close_to_its_estimate() -> None:
+    # A view with flat parts has a texture floor near nothing: moderate noise stays noise.
+    img = scene(seed=4)
+    accepted = baseline(img)
+    f = features_of(frame(img, noise=4.5, seed=3))
+    ref = accepted.reference_for(f, thresholds=T)
+    assert ref is not None
+    verdict = d.noise(f, T, ref=ref)
+    assert verdict.fault
+    assert verdict.metrics["noise_net_sigma"] >= 0.9 * verdict.metrics["noise_sigma"]
