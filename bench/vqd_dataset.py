@@ -532,9 +532,9 @@ def _photos_in_tar(path: Path, prefix: str, names: dict[str, str]) -> dict[str, 
     A file ``video#N`` is frame N of a video (decoded by the pinned ffmpeg)."""
     wanted: dict[str, list[tuple[str, int | None]]] = {}
     for name, file in names.items():
-        file, _, frame = file.partition("#")
-        key = posixpath.normpath(prefix + file)
-        wanted.setdefault(key, []).append((name, int(frame) if frame else None))
+        inside, _, still = file.partition("#")
+        key = posixpath.normpath(prefix + inside)
+        wanted.setdefault(key, []).append((name, int(still) if still else None))
     out: dict[str, NDArray[np.uint8]] = {}
     with tarfile.open(path) as tar:
         for member in tar:

@@ -155,7 +155,8 @@ def fine_texture() -> NDArray[np.float32]:
     rng = np.random.default_rng(21)
     grain = rng.normal(0, 5.0, (H, W)).astype(np.float32)
     img = scene(seed=4) + grain[:, :, None]
-    return np.clip(img, 0, 255)
+    out: NDArray[np.float32] = np.clip(img, 0, 255)
+    return out
 
 
 def test_a_view_without_a_flat_part_is_not_noisy_by_its_texture() -> None:
