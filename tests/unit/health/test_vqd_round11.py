@@ -14,7 +14,17 @@ from numpy.typing import NDArray
 
 from psvis.health.vqd import detectors as d
 from psvis.health.vqd.diagnose import FaultClass, diagnose
-from tests.unit.health.vqd_pictures import H, T, W, baseline, feats, frame, scene
+from tests.unit.health.vqd_pictures import (
+    H,
+    T,
+    W,
+    baseline,
+    diagnose_in_place,
+    feats,
+    frame,
+    scene,
+    view,
+)
 
 
 def dark_desk() -> NDArray[np.float32]:
@@ -32,17 +42,11 @@ def dark_desk() -> NDArray[np.float32]:
     return img
 
 
-def view(img: NDArray[np.float32], dx: int = 0) -> NDArray[np.float32]:
-    """The camera's view, ``dx`` pixels right of the accepted one."""
-    y0, x0 = (img.shape[0] - H) // 2, (img.shape[1] - W) // 2 + dx
-    return img[y0 : y0 + H, x0 : x0 + W]
-
-
 @pytest.mark.parametrize("dx", [20, 32])
 def test_a_view_moved_across_a_dark_plain_surface_is_a_shift_not_a_cover(dx: int) -> None:
     img = dark_desk()
     accepted = baseline(view(img))
-    moved = [frame(view(img, dx), noise=1.0, seed=s) for s in range(3)]
+    moved = [frame(view(img, dx=dx), noise=1.0, seed=s) for s in range(3)]
 
     diagnosis = diagnose(moved, baseline=accepted, thresholds=T)
 
@@ -50,16 +54,12 @@ def test_a_view_moved_across_a_dark_plain_surface_is_a_shift_not_a_cover(dx: int
     assert FaultClass.OCCLUSION not in diagnosis.classes
     # The picture alone is flat and dark over half the view: without the reference's
     # make-up it reads as a cover (the old rule).
-    alone = d.occlusion(feats(view(img, dx), 1.0), None, T)[0]
+    alone = d.occlusion(feats(view(img, dx=dx), 1.0), None, T)[0]
     assert alone.fault
 
 
 def test_the_view_in_place_is_neither() -> None:
-    img = dark_desk()
-    accepted = baseline(view(img))
-    diagnosis = diagnose(
-        [frame(view(img), noise=1.0, seed=s) for s in range(3, 6)], baseline=accepted, thresholds=T
-    )
+    diagnosis = diagnose_in_place(dark_desk())
     assert FaultClass.SCENE_SHIFT not in diagnosis.classes
     assert FaultClass.OCCLUSION not in diagnosis.classes
 

@@ -20,7 +20,17 @@ from psvis.health.vqd import detectors as d
 from psvis.health.vqd import registration
 from psvis.health.vqd.diagnose import FaultClass, diagnose
 from psvis.health.vqd.features import features_of
-from tests.unit.health.vqd_pictures import H, T, W, baseline, feats, frame, scene
+from tests.unit.health.vqd_pictures import (
+    H,
+    T,
+    W,
+    baseline,
+    diagnose_in_place,
+    feats,
+    frame,
+    scene,
+    view,
+)
 
 # scikit-image ships py.typed but leaves its transforms unannotated.
 sk_transform: Any = _transform
@@ -36,12 +46,6 @@ def square_at_night() -> NDArray[np.float32]:
     skyline = int(ch * 0.5)
     img[skyline:] = np.tile(scene(seed=6), (2, 2, 1))[: ch - skyline, :cw]
     return img
-
-
-def view(img: NDArray[np.float32], dy: int = 0, dx: int = 0) -> NDArray[np.float32]:
-    """The camera's view, moved by (dy, dx) analysis pixels from the accepted one."""
-    y0, x0 = (img.shape[0] - H) // 2 + dy, (img.shape[1] - W) // 2 + dx
-    return img[y0 : y0 + H, x0 : x0 + W]
 
 
 def turned(
@@ -140,11 +144,7 @@ def test_a_cover_over_the_same_square_is_still_a_cover() -> None:
 
 
 def test_the_square_in_place_is_neither() -> None:
-    img = square_at_night()
-    accepted = baseline(view(img))
-    diagnosis = diagnose(
-        [frame(view(img), noise=1.0, seed=s) for s in range(3, 6)], baseline=accepted, thresholds=T
-    )
+    diagnosis = diagnose_in_place(square_at_night())
     assert FaultClass.SCENE_SHIFT not in diagnosis.classes
     assert FaultClass.OCCLUSION not in diagnosis.classes
 

@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from psvis.health.vqd.baseline import Baseline
+from psvis.health.vqd.diagnose import Diagnosis, diagnose
 from psvis.health.vqd.features import Features, features_of
 from psvis.health.vqd.frames import Frame
 from psvis.health.vqd.thresholds import VqdThresholds
@@ -71,3 +72,18 @@ def shallow_focus() -> NDArray[np.float32]:
 def baseline(img: NDArray[np.floating], noise: float = 1.0) -> Baseline:
     """A baseline captured from three noisy keyframes of ``img``."""
     return Baseline.capture([frame(img, noise=noise, seed=s) for s in range(3)], thresholds=T)
+
+
+def view(img: NDArray[np.float32], dy: int = 0, dx: int = 0) -> NDArray[np.float32]:
+    """The camera's view of a larger canvas, moved by (dy, dx) pixels from the accepted
+    one (the canvas's centre)."""
+    y0, x0 = (img.shape[0] - H) // 2 + dy, (img.shape[1] - W) // 2 + dx
+    return img[y0 : y0 + H, x0 : x0 + W]
+
+
+def diagnose_in_place(img: NDArray[np.float32]) -> Diagnosis:
+    """Three fresh noisy keyframes of the accepted view of ``img``, against a baseline of
+    that view."""
+    accepted = baseline(view(img))
+    frames = [frame(view(img), noise=1.0, seed=s) for s in range(3, 6)]
+    return diagnose(frames, baseline=accepted, thresholds=T)
