@@ -108,8 +108,9 @@ def _per_frame(
     2. scene shift, leaving out the cells a cover may have hidden - when the view has
        changed, the reference no longer says what the scene looks like, so occlusion,
        colour cast and blur are judged without it;
-    3. occlusion - and if what is left visible is dark too, the picture is underexposed,
-       not covered;
+    3. occlusion - a cover found against the reference may be a moved view bringing a
+       plain part over textured blocks (registration decides: then it is a shift); and
+       if what is left visible is dark too, the picture is underexposed, not covered;
     4. exposure and contrast on the visible part, colour cast on a well-exposed frame,
        blur, noise.
     """
