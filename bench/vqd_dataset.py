@@ -1,6 +1,6 @@
 """The labelled VQD evaluation set: real photographs, animated, H.264-encoded, perturbed.
 
-    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v13] [--force]
+    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v14] [--force]
 
 Scenes are made from photographs Python packages ship in their wheels - scikit-image's
 bundled images (astronaut, coffee, chelsea, rocket, cat, and composites of its greyscale
@@ -83,7 +83,13 @@ keybox, deskpad, lounge, noticeboard, confectionery; directory ``heldout13/``) f
 same pinned sdist's files no split used: a still of ``samples/data/vtest.avi`` (a campus
 walkway filmed from above - a surveillance camera's own view), ``chicky_512.png``,
 ``sudoku.png``, ``smarties.png`` and two documentation photographs; every version-12
-clip is unchanged.
+clip is unchanged. **Version 14** moved version 13's held-out scenes (looked at once, in
+round 13) into the tuning split and made a fresh, sealed held-out split of seven scenes
+(kerbside, signpost, colonnade, plantyard, sidewalk, tavern, auditorium; directory
+``heldout14/``) from the sample photographs of the pinned opencv-contrib-python 4.10.0.84
+sdist (``CONTRIB_SDIST``: the text module's scene-text street photographs and the
+bioinspired module's lecture-theatre photograph), a source no earlier split used; every
+version-13 clip is unchanged.
 """
 
 from __future__ import annotations
@@ -131,7 +137,7 @@ sk_datasets: Any = _sk_datasets
 
 Image = NDArray[np.float32]
 
-VERSION = 13
+VERSION = 14
 VIEW_W, VIEW_H = 512, 288
 FPS = 2
 GOP = 4  # 2 s at 2 fps
@@ -238,13 +244,29 @@ SPLITS = {
         "showcase",
         "lineup",
         "switchroom",
+        # Version 13's held-out scenes (the OpenCV sdist's last photographs and a still of
+        # its sample video): looked at once in round 13, so tuning scenes since v14.
+        "quad",
+        "keybox",
+        "deskpad",
+        "lounge",
+        "noticeboard",
+        "confectionery",
     ),
-    # Version 13's sealed held-out scenes: files of the OpenCV sdist no split used - a
-    # campus walkway seen from a surveillance camera (a still of its sample video), two
-    # keys on a plain grey surface (little structure, on purpose), a mouse on a marker
-    # board on a wooden desk, a dog on a sofa, a newspaper's puzzle page, sweets on a
-    # white counter - looked at once, with final defaults.
-    "heldout": ("quad", "keybox", "deskpad", "lounge", "noticeboard", "confectionery"),
+    # Version 14's sealed held-out scenes: the opencv-contrib sdist's sample photographs -
+    # street scenes with signs (a no-parking sign at a kerb, a road sign under dark trees,
+    # a copy shop under a concrete canopy, a generator behind a block wall, crowd barriers
+    # on a pavement, a pub on a street corner) and a lecture theatre with a lit screen -
+    # looked at once, with final defaults.
+    "heldout": (
+        "kerbside",
+        "signpost",
+        "colonnade",
+        "plantyard",
+        "sidewalk",
+        "tavern",
+        "auditorium",
+    ),
 }
 #: The scikit-image images each scene is made of (checked disjoint between splits).
 SOURCES = {
@@ -333,6 +355,13 @@ SOURCES = {
     "lounge": ("dog_sofa",),
     "noticeboard": ("puzzle_page",),
     "confectionery": ("sweets",),
+    "kerbside": ("no_parking_sign",),
+    "signpost": ("road_sign",),
+    "colonnade": ("copy_centre",),
+    "plantyard": ("generator_yard",),
+    "sidewalk": ("crowd_barriers",),
+    "tavern": ("pub_corner",),
+    "auditorium": ("lecture_theatre",),
 }
 #: The directory a scene's clips live in - part of each clip's name, hence of its seed. A
 #: scene keeps the directory of the split it was made for, so version 3's held-out scenes
@@ -349,7 +378,8 @@ FOLDERS = {
     **{scene: "heldout10" for scene in SPLITS["tuning"][57:63]},
     **{scene: "heldout11" for scene in SPLITS["tuning"][63:70]},
     **{scene: "heldout12" for scene in SPLITS["tuning"][70:77]},
-    **{scene: "heldout13" for scene in SPLITS["heldout"]},
+    **{scene: "heldout13" for scene in SPLITS["tuning"][77:83]},
+    **{scene: "heldout14" for scene in SPLITS["heldout"]},
 }
 #: The photographs the moving objects are cut from, per directory (so a v3 clip keeps its
 #: movers; each directory's are among its scenes' sources, checked in ``clips``).
@@ -366,6 +396,7 @@ PATCHES = {
     "heldout11": ("card_table", "double_decker", "caged_cat"),
     "heldout12": ("rugby_team", "ai_kit", "depth_cameras"),
     "heldout13": ("dog_sofa", "sweets", "two_keys"),
+    "heldout14": ("no_parking_sign", "pub_corner", "lecture_theatre"),
 }
 CLASSES = (
     "signal_loss",
@@ -517,6 +548,33 @@ def _opencv_photos() -> dict[str, NDArray[np.uint8]]:
     into ``var/vqd-sources/`` if missing; its sha256 is checked either way)."""
     prefix = "opencv-python-4.10.0.84/opencv/samples/data/"
     return _photos_in_tar(_pinned_download(*OPENCV_SDIST), prefix, _OPENCV_PHOTOS)
+
+
+#: Version 14's photographs: the sample photographs of opencv-contrib-python's sdist (its
+#: text module's scene-text street shots, its bioinspired module's lecture theatre) - a
+#: source no earlier split used. Pinned, checked, cached like the opencv-python sdist.
+CONTRIB_SDIST = (
+    "https://files.pythonhosted.org/packages/1d/33/7b8ec6c4d45e678b26297e4a5e76464a93033a9adc"
+    "c8c17eac01097065f6/opencv-contrib-python-4.10.0.84.tar.gz",
+    "4a3eae0ed9cadf1abe9293a6938a25a540e2fd6d7fc308595caa5896c8b36a0c",
+)
+_CONTRIB_PHOTOS = {
+    "no_parking_sign": "text/samples/scenetext01.jpg",
+    "road_sign": "text/samples/scenetext02.jpg",
+    "copy_centre": "text/samples/scenetext03.jpg",
+    "generator_yard": "text/samples/scenetext04.jpg",
+    "crowd_barriers": "text/samples/scenetext05.jpg",
+    "pub_corner": "text/samples/scenetext06.jpg",
+    "lecture_theatre": "bioinspired/tutorials/retina_model/images/studentsSample_input.jpg",
+}
+
+
+@functools.cache
+def _contrib_photos() -> dict[str, NDArray[np.uint8]]:
+    """The opencv-contrib sdist's photographs (fetched into ``var/vqd-sources/`` if
+    missing; its sha256 is checked either way)."""
+    prefix = "opencv-contrib-python-4.10.0.84/opencv_contrib/modules/"
+    return _photos_in_tar(_pinned_download(*CONTRIB_SDIST), prefix, _CONTRIB_PHOTOS)
 
 
 #: Version 11: the group photograph of insightface's wheel (a card table in a room).
@@ -724,6 +782,8 @@ def _photo(name: str) -> NDArray[np.generic]:
         return scaled
     if name in _OPENCV_PHOTOS:  # version 6: from the opencv-python sdist
         return _opencv_photos()[name]
+    if name in _CONTRIB_PHOTOS:  # version 14: from the opencv-contrib-python sdist
+        return _contrib_photos()[name]
     if name in _V7_PHOTOS or name in _V9_PHOTOS:  # versions 7, 9: pinned wheels
         return _v7_photo(name)
     if name in _PILLOW_PHOTOS:  # version 8: from the Pillow sdist's test images
@@ -1037,6 +1097,21 @@ def _scene(name: str) -> Image:
         canvas[:] = _fit(_photo("puzzle_page"), w, h)
     elif name == "confectionery":  # coloured sweets on a white counter
         canvas[:] = _fit(_photo("sweets"), w, h)
+    # ---- version 14: the sealed held-out scenes
+    elif name == "kerbside":  # a no-parking sign on a pole at a kerb, a car, passers-by
+        canvas[:] = _fit(_photo("no_parking_sign"), w, h)
+    elif name == "signpost":  # a road sign under dark trees
+        canvas[:] = _fit(_photo("road_sign"), w, h)
+    elif name == "colonnade":  # a copy shop under a concrete canopy, bright sky at one edge
+        canvas[:] = _fit(_photo("copy_centre"), w, h)
+    elif name == "plantyard":  # a generator housing behind a block wall, palms, a house
+        canvas[:] = _fit(_photo("generator_yard"), w, h)
+    elif name == "sidewalk":  # crowd barriers on a pavement beside a road
+        canvas[:] = _fit(_photo("crowd_barriers"), w, h)
+    elif name == "tavern":  # a pub front on a street corner, a parked car
+        canvas[:] = _fit(_photo("pub_corner"), w, h)
+    elif name == "auditorium":  # a lecture theatre: a lit screen, students on the tiers
+        canvas[:] = _fit(_photo("lecture_theatre"), w, h)
     else:
         raise ValueError(f"unknown scene {name}")
     return np.clip(canvas, 0, 255)
