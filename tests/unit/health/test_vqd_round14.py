@@ -22,7 +22,7 @@ from psvis.health.vqd.features import (
     features_of,
     half,
 )
-from tests.unit.health.vqd_pictures import H, T, W, frame, soft
+from tests.unit.health.vqd_pictures import H, T, W, frame, scene, soft
 
 #: Sub-pixel sways (analysis pixels) of the pole, both axes.
 SWAYS = [(dy, dx) for dy in (0.0, 0.5, 1.0, 1.5) for dx in (0.0, 0.25, 0.75, 1.25, 1.75)]
@@ -100,3 +100,17 @@ def test_odd_and_tiny_planes_give_the_block_grid() -> None:
     assert coarse_block_energy(plane, COARSE_BLOCK, 0.0).shape == (2, 3)
     assert coarse_block_energy(plane[:7, :9], COARSE_BLOCK, 0.0).shape == (0, 0)
     assert not coarse_block_energy(plane, COARSE_BLOCK, 0.0).any()
+
+
+def test_a_bright_view_at_half_its_level_is_underexposed_a_lighting_swing_is_not() -> None:
+    """Round 13's look: a bright key tray darkened to half its level still averaged 51,
+    above the absolute ``underexposed_max_mean`` (45), and read as low contrast. Against
+    the reference, half the level is underexposure (``underexposed_max_gain`` 0.52); the
+    day's lighting swings a clean view to ~0.64 of its reference at the least."""
+    img = scene(seed=2, sky=0.3)
+    ref = features_of(frame(img, noise=1.0))
+    half_lit = d.underexposed(features_of(frame(img * 0.48, noise=1.0, seed=3)), T, ref=ref)
+    assert half_lit.fault, half_lit.metrics
+    assert half_lit.metrics["mean_luma"] > T.underexposed_max_mean
+    swing = d.underexposed(features_of(frame(img * 0.64, noise=1.0, seed=3)), T, ref=ref)
+    assert not swing.fault, swing.metrics
