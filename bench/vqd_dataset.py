@@ -1,6 +1,6 @@
 """The labelled VQD evaluation set: real photographs, animated, H.264-encoded, perturbed.
 
-    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v14] [--force]
+    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v15] [--force]
 
 Scenes are made from photographs Python packages ship in their wheels - scikit-image's
 bundled images (astronaut, coffee, chelsea, rocket, cat, and composites of its greyscale
@@ -89,7 +89,14 @@ round 13) into the tuning split and made a fresh, sealed held-out split of seven
 ``heldout14/``) from the sample photographs of the pinned opencv-contrib-python 4.10.0.84
 sdist (``CONTRIB_SDIST``: the text module's scene-text street photographs and the
 bioinspired module's lecture-theatre photograph), a source no earlier split used; every
-version-13 clip is unchanged.
+version-13 clip is unchanged. **Version 15** moved version 14's held-out scenes (looked at
+once, in round 14) into the tuning split and made a fresh, sealed held-out split of seven
+scenes (basilica, chapel, potplant, perch, corgi, station, candlelit; directory
+``heldout15/``) from the same contrib sdist's other photographs, none used by a split:
+the sfm module's church towers, the bioinspired module's memorial hall, candle and
+PETS 2006 station frame (the left image of each side-by-side figure), the alphamat
+module's pot plant, the hfs module's robin and the cannops module's corgi; every
+version-14 clip is unchanged.
 """
 
 from __future__ import annotations
@@ -137,7 +144,7 @@ sk_datasets: Any = _sk_datasets
 
 Image = NDArray[np.float32]
 
-VERSION = 14
+VERSION = 15
 VIEW_W, VIEW_H = 512, 288
 FPS = 2
 GOP = 4  # 2 s at 2 fps
@@ -252,13 +259,8 @@ SPLITS = {
         "lounge",
         "noticeboard",
         "confectionery",
-    ),
-    # Version 14's sealed held-out scenes: the opencv-contrib sdist's sample photographs -
-    # street scenes with signs (a no-parking sign at a kerb, a road sign under dark trees,
-    # a copy shop under a concrete canopy, a generator behind a block wall, crowd barriers
-    # on a pavement, a pub on a street corner) and a lecture theatre with a lit screen -
-    # looked at once, with final defaults.
-    "heldout": (
+        # Version 14's held-out scenes (the opencv-contrib sdist's street photographs and
+        # its lecture theatre): looked at once in round 14, so tuning scenes since v15.
         "kerbside",
         "signpost",
         "colonnade",
@@ -266,6 +268,20 @@ SPLITS = {
         "sidewalk",
         "tavern",
         "auditorium",
+    ),
+    # Version 15's sealed held-out scenes: the same contrib sdist's other photographs -
+    # church towers against the sky seen from below, a memorial hall's dome, a pot plant
+    # on an office desk, a robin on a railing (a shallow-focus close-up), a corgi before a
+    # blurred room, a station concourse from a surveillance camera (PETS 2006), a candle
+    # and a glass on black (a dark view by nature) - looked at once, with final defaults.
+    "heldout": (
+        "basilica",
+        "chapel",
+        "potplant",
+        "perch",
+        "corgi",
+        "station",
+        "candlelit",
     ),
 }
 #: The scikit-image images each scene is made of (checked disjoint between splits).
@@ -362,6 +378,13 @@ SOURCES = {
     "sidewalk": ("crowd_barriers",),
     "tavern": ("pub_corner",),
     "auditorium": ("lecture_theatre",),
+    "basilica": ("church_towers",),
+    "chapel": ("memorial_hall",),
+    "potplant": ("pot_plant",),
+    "perch": ("robin",),
+    "corgi": ("corgi",),
+    "station": ("pets2006_station",),
+    "candlelit": ("candle",),
 }
 #: The directory a scene's clips live in - part of each clip's name, hence of its seed. A
 #: scene keeps the directory of the split it was made for, so version 3's held-out scenes
@@ -379,7 +402,8 @@ FOLDERS = {
     **{scene: "heldout11" for scene in SPLITS["tuning"][63:70]},
     **{scene: "heldout12" for scene in SPLITS["tuning"][70:77]},
     **{scene: "heldout13" for scene in SPLITS["tuning"][77:83]},
-    **{scene: "heldout14" for scene in SPLITS["heldout"]},
+    **{scene: "heldout14" for scene in SPLITS["tuning"][83:90]},
+    **{scene: "heldout15" for scene in SPLITS["heldout"]},
 }
 #: The photographs the moving objects are cut from, per directory (so a v3 clip keeps its
 #: movers; each directory's are among its scenes' sources, checked in ``clips``).
@@ -397,6 +421,7 @@ PATCHES = {
     "heldout12": ("rugby_team", "ai_kit", "depth_cameras"),
     "heldout13": ("dog_sofa", "sweets", "two_keys"),
     "heldout14": ("no_parking_sign", "pub_corner", "lecture_theatre"),
+    "heldout15": ("corgi", "robin", "pot_plant"),
 }
 CLASSES = (
     "signal_loss",
@@ -566,6 +591,15 @@ _CONTRIB_PHOTOS = {
     "crowd_barriers": "text/samples/scenetext05.jpg",
     "pub_corner": "text/samples/scenetext06.jpg",
     "lecture_theatre": "bioinspired/tutorials/retina_model/images/studentsSample_input.jpg",
+    # version 15: the contrib sdist's other photographs (side-by-side figures: the left
+    # image is cut out in ``_scene``)
+    "church_towers": "sfm/samples/data/images/resized_IMG_2889.jpg",
+    "memorial_hall": "bioinspired/doc/images/HDRtoneMapping_memorialSample.jpg",
+    "pot_plant": "alphamat/samples/input_images/plant.jpg",
+    "robin": "hfs/samples/data/000.jpg",
+    "corgi": "cannops/tutorials/puppy.jpg",
+    "pets2006_station": "bioinspired/doc/images/VideoDemo_RGB_PETS2006.jpg",
+    "candle": "bioinspired/doc/images/HDRtoneMapping_candleSample.jpg",
 }
 
 
@@ -1112,6 +1146,21 @@ def _scene(name: str) -> Image:
         canvas[:] = _fit(_photo("pub_corner"), w, h)
     elif name == "auditorium":  # a lecture theatre: a lit screen, students on the tiers
         canvas[:] = _fit(_photo("lecture_theatre"), w, h)
+    # ---- version 15: the sealed held-out scenes
+    elif name == "basilica":  # church towers against the sky, seen from below (turned upright)
+        canvas[:] = _fit(np.rot90(_photo("church_towers"), k=-1), w, h)
+    elif name == "chapel":  # a memorial hall's dome and galleries (left image, below its label)
+        canvas[:] = _fit(_photo("memorial_hall")[60:, :495], w, h)
+    elif name == "potplant":  # a pot plant on an office desk, shelves behind
+        canvas[:] = _fit(_photo("pot_plant"), w, h)
+    elif name == "perch":  # a robin on a railing before a blurred garden
+        canvas[:] = _fit(_photo("robin"), w, h)
+    elif name == "corgi":  # a corgi before a blurred room (above the caption)
+        canvas[:] = _fit(_photo("corgi")[:420], w, h)
+    elif name == "station":  # a station concourse from a camera above (PETS 2006, left image)
+        canvas[:] = _fit(_photo("pets2006_station")[30:, :340], w, h)
+    elif name == "candlelit":  # a candle and a glass on black (left image, below its label)
+        canvas[:] = _fit(_photo("candle")[70:, :515], w, h)
     else:
         raise ValueError(f"unknown scene {name}")
     return np.clip(canvas, 0, 255)
