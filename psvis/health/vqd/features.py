@@ -222,11 +222,9 @@ def coarse_block_energy(plane: FloatArray, size: int, noise: float) -> FloatArra
     k = COARSE_SPAN
     h, w = plane.shape
     # k-wide sums along each axis by shifted adds (float32, no integral image: faster)
-    rows = plane[: h - k + 1] + plane[1 : h - k + 2] + plane[2 : h - k + 3] + plane[k - 1 :]
-    means = (rows[:, : w - k + 1] + rows[:, 1 : w - k + 2] + rows[:, 2 : w - k + 3]) + rows[
-        :, k - 1 :
-    ]
-    means *= np.float32(1.0 / (k * k))  # means[y, x]: the k x k mean with top-left (y, x)
+    rows = sum((plane[i : h - k + 1 + i] for i in range(1, k)), start=plane[: h - k + 1])
+    sums_k = sum((rows[:, i : w - k + 1 + i] for i in range(1, k)), start=rows[:, : w - k + 1])
+    means = sums_k * np.float32(1.0 / (k * k))  # means[y, x]: the k x k mean, top-left (y, x)
     half_k = k // 2
     gx = means[half_k : half_k + h - 2 * k + 1, k:] - means[half_k : half_k + h - 2 * k + 1, :-k]
     gy = means[k:, half_k : half_k + w - 2 * k + 1] - means[:-k, half_k : half_k + w - 2 * k + 1]
