@@ -269,7 +269,14 @@ def overexposed(
                 block_gain = float(np.median(ratio))
                 metrics["block_luma_vs_reference"] = block_gain
                 gain = max(gain, block_gain)
-        bright = gain >= t.exposure_max_gain and mean >= t.exposure_relative_min_mean
+        # Round 15: a view dark by nature brightened two-fold or more stays under the
+        # relative test's mean (a road sign under trees at 2.2x averaged 72; a dim hall,
+        # a candle-lit room, round 10's black notebook at night likewise), where the
+        # day's lighting takes a clean view to ~1.5x at most.
+        dark_but_doubled = gain >= t.overexposed_dark_min_gain and mean > t.underexposed_max_mean
+        bright = gain >= t.exposure_max_gain and (
+            mean >= t.exposure_relative_min_mean or dark_but_doubled
+        )
         over_clipped = over_clipped and clipped >= ref_clipped + t.overexposed_min_clipped / 2
         if in_place and over_clipped and f.block_mean.shape == ref.block_mean.shape:
             # Clipping counts where the reference was not already at the edge of white

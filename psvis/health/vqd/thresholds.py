@@ -150,7 +150,18 @@ class VqdThresholds(BaseModel):
         default=100.0,
         ge=0,
         le=255,
-        description="Mean luma below which the relative overexposure test does not apply.",
+        description="Mean luma below which the relative overexposure test does not apply "
+        "(unless the gain reaches overexposed_dark_min_gain).",
+    )
+    overexposed_dark_min_gain: float = Field(
+        default=2.0,
+        gt=1,
+        le=20,
+        description="With a baseline: mean luma this many times the reference's is overexposed "
+        "even below exposure_relative_min_mean (above underexposed_max_mean) - a view dark by "
+        "nature (a road sign under trees, a dim hall, a candle-lit room) brightened two-fold "
+        "stays under that mean (round 15). A day's lighting swings a clean view to ~1.5x "
+        "its reference at most.",
     )
     overexposed_min_spread_ratio: float = Field(
         default=0.75,
@@ -353,6 +364,8 @@ class VqdThresholds(BaseModel):
             problems.append("underexposed_max_gain must not exceed exposure_min_gain")
         if not self.scene_min_similarity_covered <= self.scene_min_similarity:
             problems.append("scene_min_similarity_covered must not exceed scene_min_similarity")
+        if not self.exposure_max_gain <= self.overexposed_dark_min_gain:
+            problems.append("overexposed_dark_min_gain must not be below exposure_max_gain")
         if not self.black_max_luma < self.overexposed_min_mean:
             problems.append("black_max_luma must be below overexposed_min_mean")
         if problems:

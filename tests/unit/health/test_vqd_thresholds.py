@@ -53,6 +53,12 @@ def test_defaults_and_overrides() -> None:
         ({"blur_max_sharpness_drop": "0.85"}, "valid number"),
         ({"night_max_chroma": 0.0}, "greater than 0"),
         ({"night_max_chroma": 65.0}, "less than or equal to 64"),
+        ({"overexposed_dark_min_gain": 1.0}, "greater than 1"),
+        ({"overexposed_dark_min_gain": 25.0}, "less than or equal to 20"),
+        (
+            {"overexposed_dark_min_gain": 1.3, "exposure_max_gain": 1.45},
+            "overexposed_dark_min_gain must not be below exposure_max_gain",
+        ),
     ],
 )
 def test_bad_values_refused_clearly(values: dict[str, Any], message: str) -> None:
