@@ -1,6 +1,6 @@
 """The labelled VQD evaluation set: real photographs, animated, H.264-encoded, perturbed.
 
-    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v15] [--force]
+    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v16] [--force]
 
 Scenes are made from photographs Python packages ship in their wheels - scikit-image's
 bundled images (astronaut, coffee, chelsea, rocket, cat, and composites of its greyscale
@@ -96,7 +96,12 @@ scenes (basilica, chapel, potplant, perch, corgi, station, candlelit; directory
 the sfm module's church towers, the bioinspired module's memorial hall, candle and
 PETS 2006 station frame (the left image of each side-by-side figure), the alphamat
 module's pot plant, the hfs module's robin and the cannops module's corgi; every
-version-14 clip is unchanged.
+version-14 clip is unchanged. **Version 16** moved version 15's held-out scenes (looked
+at once, with round 14's code) into the tuning split and made a fresh, sealed held-out
+split of seven scenes (flowerbed, brushpot, housefronts, lighthouse, colourchart,
+mistyfield, woods; directory ``heldout16/``) from the "Source" panels of the same contrib
+sdist's ximgproc edge-prediction figures (the left panel of each), which no split used;
+every version-15 clip is unchanged.
 """
 
 from __future__ import annotations
@@ -144,7 +149,7 @@ sk_datasets: Any = _sk_datasets
 
 Image = NDArray[np.float32]
 
-VERSION = 15
+VERSION = 16
 VIEW_W, VIEW_H = 512, 288
 FPS = 2
 GOP = 4  # 2 s at 2 fps
@@ -268,13 +273,8 @@ SPLITS = {
         "sidewalk",
         "tavern",
         "auditorium",
-    ),
-    # Version 15's sealed held-out scenes: the same contrib sdist's other photographs -
-    # church towers against the sky seen from below, a memorial hall's dome, a pot plant
-    # on an office desk, a robin on a railing (a shallow-focus close-up), a corgi before a
-    # blurred room, a station concourse from a surveillance camera (PETS 2006), a candle
-    # and a glass on black (a dark view by nature) - looked at once, with final defaults.
-    "heldout": (
+        # Version 15's held-out scenes (the contrib sdist's other photographs): looked at
+        # once with round 14's code, so tuning scenes since v16.
         "basilica",
         "chapel",
         "potplant",
@@ -282,6 +282,19 @@ SPLITS = {
         "corgi",
         "station",
         "candlelit",
+    ),
+    # Version 16's sealed held-out scenes: the source panels of the contrib sdist's
+    # ximgproc figures - orange flowers close by, brushes in a pot on a desk, a street of
+    # half-timbered house fronts, a lighthouse on a rock, a colour chart, a bare tree in
+    # fog (little structure, on purpose), an autumn wood - looked at once.
+    "heldout": (
+        "flowerbed",
+        "brushpot",
+        "housefronts",
+        "lighthouse",
+        "colourchart",
+        "mistyfield",
+        "woods",
     ),
 }
 #: The scikit-image images each scene is made of (checked disjoint between splits).
@@ -385,6 +398,13 @@ SOURCES = {
     "corgi": ("corgi",),
     "station": ("pets2006_station",),
     "candlelit": ("candle",),
+    "flowerbed": ("orange_flowers",),
+    "brushpot": ("brush_pot",),
+    "housefronts": ("half_timbered_street",),
+    "lighthouse": ("lighthouse_rock",),
+    "colourchart": ("colour_checker",),
+    "mistyfield": ("tree_in_fog",),
+    "woods": ("autumn_wood",),
 }
 #: The directory a scene's clips live in - part of each clip's name, hence of its seed. A
 #: scene keeps the directory of the split it was made for, so version 3's held-out scenes
@@ -403,7 +423,8 @@ FOLDERS = {
     **{scene: "heldout12" for scene in SPLITS["tuning"][70:77]},
     **{scene: "heldout13" for scene in SPLITS["tuning"][77:83]},
     **{scene: "heldout14" for scene in SPLITS["tuning"][83:90]},
-    **{scene: "heldout15" for scene in SPLITS["heldout"]},
+    **{scene: "heldout15" for scene in SPLITS["tuning"][90:97]},
+    **{scene: "heldout16" for scene in SPLITS["heldout"]},
 }
 #: The photographs the moving objects are cut from, per directory (so a v3 clip keeps its
 #: movers; each directory's are among its scenes' sources, checked in ``clips``).
@@ -422,6 +443,7 @@ PATCHES = {
     "heldout13": ("dog_sofa", "sweets", "two_keys"),
     "heldout14": ("no_parking_sign", "pub_corner", "lecture_theatre"),
     "heldout15": ("corgi", "robin", "pot_plant"),
+    "heldout16": ("half_timbered_street", "lighthouse_rock", "orange_flowers"),
 }
 CLASSES = (
     "signal_loss",
@@ -600,6 +622,15 @@ _CONTRIB_PHOTOS = {
     "corgi": "cannops/tutorials/puppy.jpg",
     "pets2006_station": "bioinspired/doc/images/VideoDemo_RGB_PETS2006.jpg",
     "candle": "bioinspired/doc/images/HDRtoneMapping_candleSample.jpg",
+    # version 16: the ximgproc tutorial's figures (source, Sobel, random forests side by
+    # side: the source panel is cut out in ``_scene``)
+    "orange_flowers": "../doc/tutorials/ximgproc/prediction/images/01.jpg",
+    "brush_pot": "../doc/tutorials/ximgproc/prediction/images/02.jpg",
+    "half_timbered_street": "../doc/tutorials/ximgproc/prediction/images/03.jpg",
+    "lighthouse_rock": "../doc/tutorials/ximgproc/prediction/images/04.jpg",
+    "colour_checker": "../doc/tutorials/ximgproc/prediction/images/07.jpg",
+    "tree_in_fog": "../doc/tutorials/ximgproc/prediction/images/09.jpg",
+    "autumn_wood": "../doc/tutorials/ximgproc/prediction/images/11.jpg",
 }
 
 
@@ -840,6 +871,20 @@ def _paste(canvas: Image, rgba: NDArray[np.generic], y: int, x: int, w: int, h: 
     fitted = _fit(np.asarray(rgba)[:, :, :3], w, h)
     alpha = _fit(np.asarray(rgba)[:, :, 3], w, h)[:, :, :1] / 255.0
     canvas[y : y + h, x : x + w] = canvas[y : y + h, x : x + w] * (1 - alpha) + fitted * alpha
+
+
+#: Version 16's scenes and their photographs: orange flowers close by, brushes in a pot on
+#: a desk, a street of half-timbered house fronts, a lighthouse on a rock, a colour chart,
+#: a bare tree in fog, an autumn wood.
+_V16_SCENES = {
+    "flowerbed": "orange_flowers",
+    "brushpot": "brush_pot",
+    "housefronts": "half_timbered_street",
+    "lighthouse": "lighthouse_rock",
+    "colourchart": "colour_checker",
+    "mistyfield": "tree_in_fog",
+    "woods": "autumn_wood",
+}
 
 
 def _scene(name: str) -> Image:
@@ -1161,14 +1206,25 @@ def _scene(name: str) -> Image:
         canvas[:] = _fit(_photo("pets2006_station")[30:, :340], w, h)
     elif name == "candlelit":  # a candle and a glass on black (left image, below its label)
         canvas[:] = _fit(_photo("candle")[70:, :515], w, h)
+    # ---- version 16: the sealed held-out scenes (each the source panel of its figure,
+    # above the panel's caption)
+    elif name in _V16_SCENES:
+        canvas[:] = _fit(_patch_photo(_V16_SCENES[name]), w, h)
     else:
         raise ValueError(f"unknown scene {name}")
     return np.clip(canvas, 0, 255)
 
 
+def _patch_photo(name: str) -> NDArray[np.generic]:
+    """A photograph as scenes and movers use it: a version-16 figure's source panel (its
+    left 510 x 460 px, above the caption), any other photograph whole."""
+    photo = _photo(name)
+    return photo[:460, :510] if name in _V16_SCENES.values() else photo
+
+
 def _patches(folder: str) -> list[Image]:
     """Textures for moving objects (people, cars): crops of photographs of the same split."""
-    return [_fit(_photo(name), 200, 200) for name in PATCHES[folder]]
+    return [_fit(_patch_photo(name), 200, 200) for name in PATCHES[folder]]
 
 
 # --------------------------------------------------------------------------- rendering
