@@ -101,7 +101,16 @@ at once, with round 14's code) into the tuning split and made a fresh, sealed he
 split of seven scenes (flowerbed, brushpot, housefronts, lighthouse, colourchart,
 mistyfield, woods; directory ``heldout16/``) from the "Source" panels of the same contrib
 sdist's ximgproc edge-prediction figures (the left panel of each), which no split used;
-every version-15 clip is unchanged.
+every version-15 clip is unchanged. **Version 17** moved version 16's held-out scenes
+(looked at once, with round 15's code) into the tuning split and made a fresh, sealed
+held-out split of six scenes (snowstreet, lionrock, domeplaza, brickchurch, oldtown,
+eiffel; directory ``heldout17/``) from three sources no earlier split used: the camera
+test photographs of the pinned piexif 1.1.3 sdist (``PIEXIF_SDIST``: a baroque dome
+behind a building site, a red brick church above a street of parked cars, an old-town
+lane under a church dome), the JPEG 2000 street photograph of the pinned glymur 0.14.8
+wheel (``GLYMUR_WHEEL``: a street under snow-laden trees) and two photographs of the
+pinned gradio 6.31.0 wheel (``GRADIO_WHEEL``: a lion on a rock in an enclosure, the
+Eiffel tower lit at dusk); every version-16 clip is unchanged.
 """
 
 from __future__ import annotations
@@ -149,7 +158,7 @@ sk_datasets: Any = _sk_datasets
 
 Image = NDArray[np.float32]
 
-VERSION = 16
+VERSION = 17
 VIEW_W, VIEW_H = 512, 288
 FPS = 2
 GOP = 4  # 2 s at 2 fps
@@ -282,12 +291,8 @@ SPLITS = {
         "corgi",
         "station",
         "candlelit",
-    ),
-    # Version 16's sealed held-out scenes: the source panels of the contrib sdist's
-    # ximgproc figures - orange flowers close by, brushes in a pot on a desk, a street of
-    # half-timbered house fronts, a lighthouse on a rock, a colour chart, a bare tree in
-    # fog (little structure, on purpose), an autumn wood - looked at once.
-    "heldout": (
+        # Version 16's held-out scenes (the source panels of the contrib sdist's ximgproc
+        # figures): looked at once with round 15's code, so tuning scenes since v17.
         "flowerbed",
         "brushpot",
         "housefronts",
@@ -295,6 +300,18 @@ SPLITS = {
         "colourchart",
         "mistyfield",
         "woods",
+    ),
+    # Version 17's sealed held-out scenes: a street under snow-laden trees (pale, on
+    # purpose), a lion on a rock in an enclosure (a small photograph, soft when scaled), a
+    # baroque dome behind a building site, a red brick church above parked cars, an
+    # old-town lane, the Eiffel tower lit at dusk - looked at once.
+    "heldout": (
+        "snowstreet",
+        "lionrock",
+        "domeplaza",
+        "brickchurch",
+        "oldtown",
+        "eiffel",
     ),
 }
 #: The scikit-image images each scene is made of (checked disjoint between splits).
@@ -405,6 +422,12 @@ SOURCES = {
     "colourchart": ("colour_checker",),
     "mistyfield": ("tree_in_fog",),
     "woods": ("autumn_wood",),
+    "snowstreet": ("snowy_street",),
+    "lionrock": ("lion_on_rock",),
+    "domeplaza": ("dresden_dome",),
+    "brickchurch": ("red_brick_church",),
+    "oldtown": ("old_town_lane",),
+    "eiffel": ("eiffel_tower",),
 }
 #: The directory a scene's clips live in - part of each clip's name, hence of its seed. A
 #: scene keeps the directory of the split it was made for, so version 3's held-out scenes
@@ -424,7 +447,8 @@ FOLDERS = {
     **{scene: "heldout13" for scene in SPLITS["tuning"][77:83]},
     **{scene: "heldout14" for scene in SPLITS["tuning"][83:90]},
     **{scene: "heldout15" for scene in SPLITS["tuning"][90:97]},
-    **{scene: "heldout16" for scene in SPLITS["heldout"]},
+    **{scene: "heldout16" for scene in SPLITS["tuning"][97:104]},
+    **{scene: "heldout17" for scene in SPLITS["heldout"]},
 }
 #: The photographs the moving objects are cut from, per directory (so a v3 clip keeps its
 #: movers; each directory's are among its scenes' sources, checked in ``clips``).
@@ -444,6 +468,7 @@ PATCHES = {
     "heldout14": ("no_parking_sign", "pub_corner", "lecture_theatre"),
     "heldout15": ("corgi", "robin", "pot_plant"),
     "heldout16": ("half_timbered_street", "lighthouse_rock", "orange_flowers"),
+    "heldout17": ("red_brick_church", "old_town_lane", "snowy_street"),
 }
 CLASSES = (
     "signal_loss",
@@ -790,6 +815,42 @@ _PILLOW_PHOTOS = {
 }
 
 
+#: Version 17's photographs: three archives no earlier split read - piexif's sdist (its
+#: camera test photographs), glymur's wheel (its JPEG 2000 street sample, decoded by
+#: Pillow's OpenJPEG) and gradio's wheel (two of its media assets). Pinned, checked, cached.
+PIEXIF_SDIST = (
+    "https://files.pythonhosted.org/packages/fa/84/a3f25cec7d0922bf60be8000c9739d28d24b68967"
+    "17f44cc4cfb843b1487/piexif-1.1.3.zip",
+    "83cb35c606bf3a1ea1a8f0a25cb42cf17e24353fd82e87ae3884e74a302a5f1b",
+)
+GLYMUR_WHEEL = (
+    "https://files.pythonhosted.org/packages/c6/3b/446da532c455895c2c8c1117010fe9d9d6cf1380e4"
+    "96c5b3e6978434385d/glymur-0.14.8-py3-none-any.whl",
+    "33a53445a66cc91174cabf087cc02d06395e99a14803d80defc6629fe0a48a57",
+)
+GRADIO_WHEEL = (
+    "https://files.pythonhosted.org/packages/17/03/c1fdcfe84d1dce2a75921654e7b2075b251f7d4890"
+    "4d2b6006a2556a16b5/gradio-6.31.0-py3-none-any.whl",
+    "7b50b9b6a2d23cd02851ad4c8b1c8312c88d8b911d1f29c93f9761c98348a64a",
+)
+_V17_PHOTOS = {
+    "dresden_dome": (PIEXIF_SDIST, "piexif-1.1.3/tests/images/L01.jpg"),
+    "red_brick_church": (PIEXIF_SDIST, "piexif-1.1.3/tests/images/L02.jpg"),
+    "old_town_lane": (PIEXIF_SDIST, "piexif-1.1.3/tests/images/large.jpg"),
+    "snowy_street": (GLYMUR_WHEEL, "glymur/data/nemo.jp2"),
+    "lion_on_rock": (GRADIO_WHEEL, "gradio/media_assets/images/lion.jpg"),
+    "eiffel_tower": (GRADIO_WHEEL, "gradio/media_assets/images/tower.jpg"),
+}
+
+
+@functools.cache
+def _v17_photo(name: str) -> NDArray[np.uint8]:
+    archive, member = _V17_PHOTOS[name]
+    with zipfile.ZipFile(_pinned_download(*archive)) as zipped:
+        data = zipped.read(member)
+    return np.asarray(PIL.Image.open(io.BytesIO(data)).convert("RGB"))
+
+
 @functools.cache
 def _pillow_photos() -> dict[str, NDArray[np.uint8]]:
     prefix = "Pillow-9.5.0/Tests/images/"
@@ -855,6 +916,8 @@ def _photo(name: str) -> NDArray[np.generic]:
         return _pillow_photos()[name]
     if name in _V10_PHOTOS:  # version 10: from face_recognition's sdist
         return _v10_photo(name)
+    if name in _V17_PHOTOS:  # version 17: piexif's sdist, glymur's and gradio's wheels
+        return _v17_photo(name)
     if name in _WHEEL_PHOTOS:  # version 5: read from the installed wheel, not imported
         package, file = _WHEEL_PHOTOS[name]
         spec = importlib.util.find_spec(package)
@@ -1210,6 +1273,19 @@ def _scene(name: str) -> Image:
     # above the panel's caption)
     elif name in _V16_SCENES:
         canvas[:] = _fit(_patch_photo(_V16_SCENES[name]), w, h)
+    # ---- version 17: the sealed held-out scenes (a landscape cut of the portrait shots)
+    elif name == "snowstreet":  # a street under snow-laden trees, brick houses behind
+        canvas[:] = _fit(_photo("snowy_street"), w, h)
+    elif name == "lionrock":  # a lion resting on a rock in an enclosure (256 px, scaled)
+        canvas[:] = _fit(_photo("lion_on_rock")[40:184], w, h)
+    elif name == "domeplaza":  # a baroque dome behind a building site's banner
+        canvas[:] = _fit(_photo("dresden_dome")[231:], w, h)
+    elif name == "brickchurch":  # a red brick church above a street of parked cars
+        canvas[:] = _fit(_photo("red_brick_church")[231:], w, h)
+    elif name == "oldtown":  # an old-town lane: a street lamp, shop signs, a dome behind
+        canvas[:] = _fit(_photo("old_town_lane")[386:], w, h)
+    elif name == "eiffel":  # the Eiffel tower's lower stages lit at dusk, a grey-blue sky
+        canvas[:] = _fit(_photo("eiffel_tower")[380:592], w, h)
     else:
         raise ValueError(f"unknown scene {name}")
     return np.clip(canvas, 0, 255)
