@@ -104,10 +104,17 @@ class Baseline:
         greyscale frames go to the night reference, colour ones to the day reference."""
         if not frames:
             raise BaselineError("no keyframes to capture a baseline from")
+        feats = [features_of(frame) for frame in frames]
+        # The day's colour is that of the frames clearly in colour; a frame under the bar
+        # is infrared only if it has almost none of it (a grey day scene's frames sit
+        # near the bar, on either side: round 16's foggy field).
+        colour = [f.saturation for f in feats if not is_night(f, thresholds)]
+        day_saturation = float(np.median(colour)) if colour else None
         day: list[Frame] = []
         night: list[Frame] = []
-        for frame in frames:
-            (night if is_night(features_of(frame), thresholds) else day).append(frame)
+        for frame, f in zip(frames, feats, strict=True):
+            greyscale = is_night(f, thresholds, day_saturation=day_saturation)
+            (night if greyscale else day).append(frame)
         return cls(
             day=_median_frame(day) if day else None,
             night=_median_frame(night) if night else None,
@@ -119,14 +126,25 @@ class Baseline:
         other = Baseline.capture(frames, thresholds=thresholds)
         return Baseline(day=other.day or self.day, night=other.night or self.night)
 
+    def is_night(self, frame: Features, *, thresholds: VqdThresholds) -> bool:
+        """Whether ``frame`` is an infrared (greyscale) one: see
+        :func:`~psvis.health.vqd.detectors.is_night`, judged against the day reference's
+        colour when there is one."""
+        day = self._measured("day")
+        return is_night(frame, thresholds, day_saturation=day.saturation if day else None)
+
     def reference_for(self, frame: Features, *, thresholds: VqdThresholds) -> Features | None:
         """The measurements of the reference matching ``frame`` (night for a greyscale
         frame, else day), or None when that reference was never captured."""
-        key = "night" if is_night(frame, thresholds) else "day"
+        ref = self._measured("night" if self.is_night(frame, thresholds=thresholds) else "day")
+        if ref is None or ref.frame.luma.shape != frame.frame.luma.shape:
+            return None
+        return ref
+
+    def _measured(self, key: str) -> Features | None:
+        """The measurements of the ``key`` reference (computed once), None if missing."""
         ref: Frame | None = self.night if key == "night" else self.day
         if ref is None:
-            return None
-        if ref.luma.shape != frame.frame.luma.shape:
             return None
         if key not in self._features:
             self._features[key] = features_of(ref)

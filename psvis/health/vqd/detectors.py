@@ -918,6 +918,19 @@ def scene_shift(
     return Verdict(similarity < t.scene_min_similarity, metrics)
 
 
-def is_night(f: Features, t: VqdThresholds) -> bool:
-    """A greyscale frame (infrared night mode)."""
-    return f.saturation <= t.night_max_chroma
+#: The most colour an infrared frame has, as a share of the day reference's (round 16).
+NIGHT_MAX_SHARE_OF_DAY = 0.25
+
+
+def is_night(f: Features, t: VqdThresholds, *, day_saturation: float | None = None) -> bool:
+    """A greyscale frame (infrared night mode): no more chroma than ``night_max_chroma``
+    and - with the day reference's saturation known - no more than a quarter of it.
+
+    An infrared picture has no chroma at all (0.0 on every night keyframe of the
+    evaluation set). A grey day scene keeps only its colour sensor's chroma noise (round
+    16: a tree in fog at 0.9-2.0), and an achromatic cover over half of it halves that:
+    under the absolute bar alone such day frames were compared with the dimmer, vignetted
+    night reference, and a dark cover's visible rest read as overexposed at 1.7x."""
+    if f.saturation > t.night_max_chroma:
+        return False
+    return day_saturation is None or f.saturation <= NIGHT_MAX_SHARE_OF_DAY * day_saturation

@@ -265,7 +265,7 @@ def diagnose(
     t = thresholds
     feats = [f if isinstance(f, Features) else features_of(f) for f in frames]
     refs = [baseline.reference_for(f, thresholds=t) if baseline else None for f in feats]
-    nights = [d.is_night(f, t) for f in feats]
+    nights = [baseline.is_night(f, thresholds=t) if baseline else d.is_night(f, t) for f in feats]
     per_frame = [_verdicts_of(f, r, t) for f, r in zip(feats, refs, strict=True)]
 
     n = len(frames)
