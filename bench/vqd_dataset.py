@@ -123,6 +123,7 @@ import importlib.util
 import io
 import json
 import math
+import os
 import pickle
 import posixpath
 import shutil
@@ -862,7 +863,8 @@ def _pinned_download(url: str, sha256: str) -> Path:
     path = Path("var/vqd-sources") / url.rsplit("/", 1)[1]
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
-        part = path.with_suffix(".part")
+        # Per process: the render's workers may fetch the same archive at once.
+        part = path.with_suffix(f".{os.getpid()}.part")
         # The URLs are pinned https constants.
         with urllib.request.urlopen(url, timeout=300) as response, part.open("wb") as sink:  # noqa: S310
             shutil.copyfileobj(response, sink)
