@@ -18,7 +18,7 @@ from psvis.health.vqd.baseline import Baseline
 from psvis.health.vqd.diagnose import FaultClass, diagnose
 from psvis.health.vqd.features import features_of
 from psvis.health.vqd.frames import Frame
-from tests.unit.health.vqd_pictures import T, W, frame, grey, scene
+from tests.unit.health.vqd_pictures import H, T, W, frame, grey, scene
 
 
 def grey_day(chroma_noise: float = 3.0, seed: int = 1) -> NDArray[np.float32]:
@@ -106,6 +106,6 @@ def test_an_infrared_frame_is_night_and_a_coloured_one_is_not() -> None:
     faint = features_of(frame(grey_day(chroma_noise=2.0)))
     assert faint.saturation <= T.night_max_chroma
     assert d.is_night(faint, T)
-    assert Baseline(day=None, night=Frame.from_rgb(np.zeros((180, 320, 3), np.uint8))).is_night(
+    assert Baseline(day=None, night=Frame.from_rgb(np.zeros((H, W, 3), np.uint8))).is_night(
         faint, thresholds=T
     )
