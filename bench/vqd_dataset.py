@@ -1,6 +1,6 @@
 """The labelled VQD evaluation set: real photographs, animated, H.264-encoded, perturbed.
 
-    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v16] [--force]
+    .venv/bin/python bench/vqd_dataset.py [--out var/vqd-eval/v18] [--force]
 
 Scenes are made from photographs Python packages ship in their wheels - scikit-image's
 bundled images (astronaut, coffee, chelsea, rocket, cat, and composites of its greyscale
@@ -110,7 +110,13 @@ behind a building site, a red brick church above a street of parked cars, an old
 lane under a church dome), the JPEG 2000 street photograph of the pinned glymur 0.14.8
 wheel (``GLYMUR_WHEEL``: a street under snow-laden trees) and two photographs of the
 pinned gradio 6.31.0 wheel (``GRADIO_WHEEL``: a lion on a rock in an enclosure, the
-Eiffel tower lit at dusk); every version-16 clip is unchanged.
+Eiffel tower lit at dusk); every version-16 clip is unchanged. **Version 18** moved
+version 17's held-out scenes (looked at once, with round 16's code) into the tuning split
+and made a fresh, sealed held-out split of six scenes (taxirank, dinnertable, karaokebar,
+souvenirshop, parlour, nightbar; directory ``heldout18/``) from an archive no earlier
+split read: the example photographs of the pinned dlib 19.5.0 sdist (``DLIB_SDIST``: its
+car-detector test street and its face-detector photographs of people in restaurants,
+bars, a shop and a living room); every version-17 clip is unchanged.
 """
 
 from __future__ import annotations
@@ -159,7 +165,7 @@ sk_datasets: Any = _sk_datasets
 
 Image = NDArray[np.float32]
 
-VERSION = 17
+VERSION = 18
 VIEW_W, VIEW_H = 512, 288
 FPS = 2
 GOP = 4  # 2 s at 2 fps
@@ -301,18 +307,26 @@ SPLITS = {
         "colourchart",
         "mistyfield",
         "woods",
-    ),
-    # Version 17's sealed held-out scenes: a street under snow-laden trees (pale, on
-    # purpose), a lion on a rock in an enclosure (a small photograph, soft when scaled), a
-    # baroque dome behind a building site, a red brick church above parked cars, an
-    # old-town lane, the Eiffel tower lit at dusk - looked at once.
-    "heldout": (
+        # Version 17's held-out scenes (piexif's, glymur's and gradio's photographs):
+        # looked at once with round 16's code, so tuning scenes since v18.
         "snowstreet",
         "lionrock",
         "domeplaza",
         "brickchurch",
         "oldtown",
         "eiffel",
+    ),
+    # Version 18's sealed held-out scenes: a city street with taxis at the kerb, a
+    # restaurant table, a bar with a guitar on the wall, a souvenir shop, a living room, a
+    # dim bar at night (dark, on purpose) - small photographs, soft when scaled - looked
+    # at once.
+    "heldout": (
+        "taxirank",
+        "dinnertable",
+        "karaokebar",
+        "souvenirshop",
+        "parlour",
+        "nightbar",
     ),
 }
 #: The scikit-image images each scene is made of (checked disjoint between splits).
@@ -429,6 +443,12 @@ SOURCES = {
     "brickchurch": ("red_brick_church",),
     "oldtown": ("old_town_lane",),
     "eiffel": ("eiffel_tower",),
+    "taxirank": ("taxi_street",),
+    "dinnertable": ("dinner_table",),
+    "karaokebar": ("guitar_bar",),
+    "souvenirshop": ("souvenir_shop",),
+    "parlour": ("family_parlour",),
+    "nightbar": ("night_bar",),
 }
 #: The directory a scene's clips live in - part of each clip's name, hence of its seed. A
 #: scene keeps the directory of the split it was made for, so version 3's held-out scenes
@@ -449,7 +469,8 @@ FOLDERS = {
     **{scene: "heldout14" for scene in SPLITS["tuning"][83:90]},
     **{scene: "heldout15" for scene in SPLITS["tuning"][90:97]},
     **{scene: "heldout16" for scene in SPLITS["tuning"][97:104]},
-    **{scene: "heldout17" for scene in SPLITS["heldout"]},
+    **{scene: "heldout17" for scene in SPLITS["tuning"][104:110]},
+    **{scene: "heldout18" for scene in SPLITS["heldout"]},
 }
 #: The photographs the moving objects are cut from, per directory (so a v3 clip keeps its
 #: movers; each directory's are among its scenes' sources, checked in ``clips``).
@@ -470,6 +491,7 @@ PATCHES = {
     "heldout15": ("corgi", "robin", "pot_plant"),
     "heldout16": ("half_timbered_street", "lighthouse_rock", "orange_flowers"),
     "heldout17": ("red_brick_church", "old_town_lane", "snowy_street"),
+    "heldout18": ("taxi_street", "souvenir_shop", "guitar_bar"),
 }
 CLASSES = (
     "signal_loss",
@@ -852,6 +874,29 @@ def _v17_photo(name: str) -> NDArray[np.uint8]:
     return np.asarray(PIL.Image.open(io.BytesIO(data)).convert("RGB"))
 
 
+#: Version 18's photographs: the examples of dlib's 19.5.0 sdist (its documentation's
+#: copies; later sdists do not carry them), read by no earlier split. Pinned, checked, cached.
+DLIB_SDIST = (
+    "https://files.pythonhosted.org/packages/82/68/3c471ddd73afb1378eee507d765bf186e724e8bc81"
+    "eb44501a99345d89c7/dlib-19.5.0.tar.gz",
+    "b5896c7a51992441eac605395e07f2b31548376cadc1f392d93f69c821e6552e",
+)
+_DLIB_PHOTOS = {
+    "taxi_street": "mmod_cars_test_image.jpg",
+    "dinner_table": "faces/2008_002079.jpg",
+    "guitar_bar": "faces/2008_002470.jpg",
+    "souvenir_shop": "faces/2008_004176.jpg",
+    "family_parlour": "faces/2007_007763.jpg",
+    "night_bar": "faces/2008_007676.jpg",
+}
+
+
+@functools.cache
+def _dlib_photos() -> dict[str, NDArray[np.uint8]]:
+    prefix = "dlib-19.5.0/docs/docs/cache/examples/"
+    return _photos_in_tar(_pinned_download(*DLIB_SDIST), prefix, _DLIB_PHOTOS)
+
+
 @functools.cache
 def _pillow_photos() -> dict[str, NDArray[np.uint8]]:
     prefix = "Pillow-9.5.0/Tests/images/"
@@ -920,6 +965,8 @@ def _photo(name: str) -> NDArray[np.generic]:
         return _v10_photo(name)
     if name in _V17_PHOTOS:  # version 17: piexif's sdist, glymur's and gradio's wheels
         return _v17_photo(name)
+    if name in _DLIB_PHOTOS:  # version 18: dlib's sdist
+        return _dlib_photos()[name]
     if name in _WHEEL_PHOTOS:  # version 5: read from the installed wheel, not imported
         package, file = _WHEEL_PHOTOS[name]
         spec = importlib.util.find_spec(package)
@@ -1288,6 +1335,19 @@ def _scene(name: str) -> Image:
         canvas[:] = _fit(_photo("old_town_lane")[386:], w, h)
     elif name == "eiffel":  # the Eiffel tower's lower stages lit at dusk, a grey-blue sky
         canvas[:] = _fit(_photo("eiffel_tower")[380:592], w, h)
+    # ---- version 18: the sealed held-out scenes (a 16:9 cut of the 4:3 shots)
+    elif name == "taxirank":  # a city street, taxis at the kerb, towers and trees behind
+        canvas[:] = _fit(_photo("taxi_street"), w, h)
+    elif name == "dinnertable":  # a laid restaurant table, diners, a bar behind
+        canvas[:] = _fit(_photo("dinner_table")[50:331], w, h)
+    elif name == "karaokebar":  # a bar's diners, a guitar and records on the wall
+        canvas[:] = _fit(_photo("guitar_bar")[20:301], w, h)
+    elif name == "souvenirshop":  # a souvenir shop, figurines on a shelf, visitors
+        canvas[:] = _fit(_photo("souvenir_shop")[60:330], w, h)
+    elif name == "parlour":  # a living room, a family on garden chairs, a mirror behind
+        canvas[:] = _fit(_photo("family_parlour")[40:321], w, h)
+    elif name == "nightbar":  # a dim bar at night, a group at a table, neon behind
+        canvas[:] = _fit(_photo("night_bar")[20:301], w, h)
     else:
         raise ValueError(f"unknown scene {name}")
     return np.clip(canvas, 0, 255)

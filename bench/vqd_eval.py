@@ -158,7 +158,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--root", type=Path, default=Path("var/vqd-eval/v17"))
+    parser.add_argument("--root", type=Path, default=Path("var/vqd-eval/v18"))
     parser.add_argument("--split", choices=["heldout", "tuning", "both"], default="both")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--workers", type=int, default=2)
