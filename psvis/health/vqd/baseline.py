@@ -6,10 +6,13 @@ rises - so a night frame is compared only with the night reference. Each referen
 the pixel-wise median of the keyframes captured for it (moving objects and noise drop
 out), stored as small planes at the analysis size; the detectors' measurements of a
 reference are recomputed on load, so a change of detector never invalidates stored
-baselines.
+baselines. One measurement needs the keyframes themselves and is stored with each
+reference: the fine detail those keyframes read against their median (round 17; see
+``Features.own_detail``). A baseline stored without it compares detail plainly (1.0).
 
-Serialised with :meth:`Baseline.to_bytes` (an ``.npz``: uint8 luma, int8 chroma, a
-format version; ~30 KB per reference compressed) for a database column or a file::
+Serialised with :meth:`Baseline.to_bytes` (an ``.npz``: uint8 luma, int8 chroma, the
+own detail, a format version; ~30 KB per reference compressed) for a database column
+or a file::
 
     baseline = Baseline.capture(frames, thresholds=VqdThresholds())
     restored = Baseline.from_bytes(baseline.to_bytes())
@@ -17,20 +20,27 @@ format version; ~30 KB per reference compressed) for a database column or a file
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
-from psvis.health.vqd.detectors import is_night
+from psvis.health.vqd.detectors import detail_ratio, is_night
 from psvis.health.vqd.features import Features, features_of
 from psvis.health.vqd.frames import Frame
 from psvis.health.vqd.thresholds import VqdThresholds
 
 __all__ = ["FORMAT_VERSION", "Baseline", "BaselineError"]
 
-FORMAT_VERSION = 1
+#: 2 adds each reference's ``own_detail`` (read as 1.0 from a version-1 baseline).
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+
+#: The range an ``own_detail`` is kept in: outside it the capture was not a camera's
+#: clean frames, and the plain comparison (1.0 at the edge of the range) is safer.
+OWN_DETAIL_RANGE = (0.8, 1.5)
 
 
 class BaselineError(ValueError):
@@ -86,16 +96,41 @@ def _quantised(frame: Frame) -> Frame:
     )
 
 
+def _own_detail(frames: Sequence[Features], ref: Frame, thresholds: VqdThresholds) -> float:
+    """The median fine detail the keyframes a reference was made from read against it
+    (see ``Features.own_detail``), kept within ``OWN_DETAIL_RANGE``; 1.0 when none can
+    be measured."""
+    measured = features_of(ref)
+    kept = [k for f in frames if (k := detail_ratio(f, measured, thresholds)) is not None]
+    if not kept:
+        return 1.0
+    low, high = OWN_DETAIL_RANGE
+    return float(np.clip(np.median(kept), low, high))
+
+
 class Baseline:
-    """Day and night references of one camera (either may be missing)."""
+    """Day and night references of one camera (either may be missing), each with the
+    detail its own keyframes read against it (``day_detail``, ``night_detail``)."""
 
-    __slots__ = ("_features", "day", "night")
+    __slots__ = ("_features", "day", "day_detail", "night", "night_detail")
 
-    def __init__(self, *, day: Frame | None, night: Frame | None) -> None:
+    def __init__(
+        self,
+        *,
+        day: Frame | None,
+        night: Frame | None,
+        day_detail: float = 1.0,
+        night_detail: float = 1.0,
+    ) -> None:
         if day is None and night is None:
             raise BaselineError("a baseline needs a day or a night reference")
+        for detail in (day_detail, night_detail):
+            if not OWN_DETAIL_RANGE[0] <= detail <= OWN_DETAIL_RANGE[1]:
+                raise BaselineError(f"own detail {detail} outside {OWN_DETAIL_RANGE}")
         self.day = _quantised(day) if day is not None else None
         self.night = _quantised(night) if night is not None else None
+        self.day_detail = day_detail
+        self.night_detail = night_detail
         self._features: dict[str, Features] = {}
 
     @classmethod
@@ -112,19 +147,32 @@ class Baseline:
         day_saturation = float(np.median(colour)) if colour else None
         day: list[Frame] = []
         night: list[Frame] = []
+        day_feats: list[Features] = []
+        night_feats: list[Features] = []
         for frame, f in zip(frames, feats, strict=True):
             greyscale = is_night(f, thresholds, day_saturation=day_saturation)
             (night if greyscale else day).append(frame)
+            (night_feats if greyscale else day_feats).append(f)
+        day_ref = _quantised(_median_frame(day)) if day else None
+        night_ref = _quantised(_median_frame(night)) if night else None
         return cls(
-            day=_median_frame(day) if day else None,
-            night=_median_frame(night) if night else None,
+            day=day_ref,
+            night=night_ref,
+            day_detail=_own_detail(day_feats, day_ref, thresholds) if day_ref else 1.0,
+            night_detail=_own_detail(night_feats, night_ref, thresholds) if night_ref else 1.0,
         )
 
     def with_reference(self, frames: Sequence[Frame], *, thresholds: VqdThresholds) -> Baseline:
         """This baseline with the references ``frames`` provide replaced (e.g. adding the
         night reference after the first night)."""
         other = Baseline.capture(frames, thresholds=thresholds)
-        return Baseline(day=other.day or self.day, night=other.night or self.night)
+        day, night = other.day is not None, other.night is not None
+        return Baseline(
+            day=other.day if day else self.day,
+            night=other.night if night else self.night,
+            day_detail=other.day_detail if day else self.day_detail,
+            night_detail=other.night_detail if night else self.night_detail,
+        )
 
     def is_night(self, frame: Features, *, thresholds: VqdThresholds) -> bool:
         """Whether ``frame`` is an infrared (greyscale) one: see
@@ -147,7 +195,8 @@ class Baseline:
         if ref is None:
             return None
         if key not in self._features:
-            self._features[key] = features_of(ref)
+            detail = self.night_detail if key == "night" else self.day_detail
+            self._features[key] = dataclasses.replace(features_of(ref), own_detail=detail)
         return self._features[key]
 
     # ---- serialisation
@@ -160,6 +209,7 @@ class Baseline:
                 arrays[f"{name}_luma"] = ref.luma.astype(np.uint8)
                 arrays[f"{name}_cb"] = ref.cb.astype(np.int8)
                 arrays[f"{name}_cr"] = ref.cr.astype(np.int8)
+                arrays[f"{name}_detail"] = np.array([getattr(self, f"{name}_detail")])
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
         return buffer.getvalue()
@@ -173,16 +223,27 @@ class Baseline:
         except (OSError, ValueError) as exc:
             raise BaselineError(f"not a stored baseline: {exc}") from exc
         version = arrays.get("version")
-        if version is None or int(version[0]) != FORMAT_VERSION:
+        if version is None or version.shape != (1,) or int(version[0]) not in READABLE_VERSIONS:
             raise BaselineError(f"unsupported baseline format version {version}")
         refs: dict[str, Frame | None] = {}
-        for name in ("day", "night"):
-            if f"{name}_luma" in arrays:
-                refs[name] = Frame(
-                    luma=arrays[f"{name}_luma"].astype(np.float32),
-                    cb=arrays[f"{name}_cb"].astype(np.float32),
-                    cr=arrays[f"{name}_cr"].astype(np.float32),
-                )
-            else:
+        details: dict[str, float] = {}
+        try:
+            for name in ("day", "night"):
                 refs[name] = None
-        return cls(day=refs["day"], night=refs["night"])
+                details[name] = 1.0
+                if f"{name}_luma" in arrays:
+                    refs[name] = Frame(
+                        luma=arrays[f"{name}_luma"].astype(np.float32),
+                        cb=arrays[f"{name}_cb"].astype(np.float32),
+                        cr=arrays[f"{name}_cr"].astype(np.float32),
+                    )
+                    if f"{name}_detail" in arrays:
+                        details[name] = float(arrays[f"{name}_detail"].reshape(-1)[0])
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            raise BaselineError(f"not a stored baseline: {exc}") from exc
+        return cls(
+            day=refs["day"],
+            night=refs["night"],
+            day_detail=details["day"],
+            night_detail=details["night"],
+        )

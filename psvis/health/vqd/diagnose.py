@@ -98,6 +98,25 @@ def no_video() -> Diagnosis:
 #: judged without the reference (see ``_per_frame``).
 DOMINANT_COVER = 2.0
 
+#: Fine detail kept against the reference (``detectors.detail_ratio``) at or below which a
+#: frame is clearly defocused: its weak structure match is then no evidence of a shift by
+#: itself (see ``_defocused_in_place``). On the tuning split a strong defocus keeps
+#: 0.09-0.55 where it reads as a shift; a moved, turned or zoomed view compared in place
+#: keeps 0.59-0.85 (a zoom is softer: 0.77-0.84).
+DEFOCUS_MAX_DETAIL = 0.55
+
+
+def _defocused_in_place(feats: Features, ref: Features, t: VqdThresholds) -> bool:
+    """A frame whose fine detail is mostly gone, and whose view the search for the
+    camera's move (:func:`registration.moved_view`) does not find elsewhere: a defocused
+    lens, not a moved camera. Defocus takes the edges' orientation down to the noise, so
+    the structure match of a strongly blurred view in place fell to 0.62-0.73 (round 16:
+    a street under snow and a dome's square by night, read as moved)."""
+    kept = d.detail_ratio(feats, ref, t)
+    if kept is None or kept > DEFOCUS_MAX_DETAIL:
+        return False
+    return registration.moved_view(feats, ref, t) is None
+
 
 def _per_frame(
     feats: Features, ref: Features | None, t: VqdThresholds
@@ -145,6 +164,7 @@ def _per_frame(
             or d.underexposed(feats, t, ref=ref, in_place=False).fault
             or d.noise(feats, t, ref=ref).fault
             or d.low_contrast(feats, t, ref=ref).fault
+            or (ref is not None and _defocused_in_place(feats, ref, t))
         )
     ):
         # A cover found against the reference (its area was left out of the comparison
@@ -153,9 +173,9 @@ def _per_frame(
         # reference (its textured blocks now see plain ones), so only a clear shift of
         # the visible part is a shift; otherwise the cover is the fault, and the shift
         # undetermined, not "in place". Likewise a picture far darker than the
-        # reference, a noisy one or one behind haze (round 4: strong fog and strong
-        # night noise read as a shift): its structure is near the noise, and so is the
-        # comparison, even net of the noise's energy.
+        # reference, a noisy one, one behind haze (round 4: strong fog and strong night
+        # noise read as a shift) or a defocused one (round 17): its structure is near the
+        # noise, and so is the comparison, even net of the noise's energy.
         shifted = d.Verdict(False, shifted.metrics, judged=False, detail=d.UNDETERMINED)
     if not shifted.fault:
         occluded, covered = d.occlusion(feats, ref, t)
@@ -190,7 +210,12 @@ def _per_frame(
     verdicts[FaultClass.UNDEREXPOSED] = under
     exposed_ok = not (over.fault or under.fault)
     flat = d.low_contrast(
-        feats, t, covered=mask, ref=ref if mask is None else None, exposed_ok=exposed_ok
+        feats,
+        t,
+        covered=mask,
+        ref=ref if mask is None else None,
+        exposed_ok=exposed_ok,
+        in_place=in_place,
     )
     verdicts[FaultClass.LOW_CONTRAST] = flat
     # A changed view's colours are not the reference's: no colour verdict then. Nor
