@@ -293,7 +293,7 @@ class Features:
     #: Fourier transform of the level-1 luma (mean removed): the sway estimate's input,
     #: computed once per frame (a reference's is reused by every frame compared with it).
     level1_spectrum: ComplexArray
-    #: For a reference: the median fine detail its own keyframes read against it (see
+    #: For a reference: the least fine detail its own keyframes read against it (see
     #: :func:`~psvis.health.vqd.detectors.detail_ratio`), which a frame's is taken relative
     #: to. 1.0 for a frame, and for a reference stored before it was kept.
     own_detail: float = 1.0

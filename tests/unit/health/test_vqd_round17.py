@@ -6,7 +6,7 @@ A reference is the median of several keyframes. Noise the estimate does not take
 (spatially correlated, as a sensor's is after demosaicing and encoding) is in each frame
 and not in the median, so a night camera's own clean frames read 1.1-1.2 of the
 reference's fine detail, and a defocus that keeps 0.86-0.89 read as sharp against a bar
-of 0.85 (rounds 14 and 16). The baseline now keeps, per reference, the median detail its
+of 0.85 (rounds 14 and 16). The baseline now keeps, per reference, the least detail its
 own keyframes read against it, and a frame's detail is taken relative to that."""
 
 from __future__ import annotations
