@@ -105,7 +105,7 @@ def _own_detail(frames: Sequence[Features], ref: Frame, thresholds: VqdThreshold
     rises with the noise the estimate leaves (a tower by night, 1.13-1.90 over its
     clean frames, 1.27-1.76 over its acceptance keyframes), and scaled by the median
     (1.45) a quarter of its clean night windows fell under the blur bar on the tuning
-    split (41 false alarms); scaled by the least, one (round 16's, unchanged)."""
+    split (41 false alarms); scaled by the least, no clean window changed."""
     measured = features_of(ref)
     kept = [k for f in frames if (k := detail_ratio(f, measured, thresholds)) is not None]
     if not kept:
